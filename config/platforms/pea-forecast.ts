@@ -1,0 +1,78 @@
+/**
+ * PEA RE Forecast, an energy-forecasting platform. Source: `shared/seeds/002_*` ("Secrets
+ * Management Strategy"). Paths and rotation periods follow the seed's inventory under
+ * `secret/pea-forecast/`; workloads receive secrets from the Vault Agent Injector and the CSI provider.
+ *
+ * Where the seed binds one role `pea-forecast` to `default`, `backend` and `ml-service` in both
+ * namespaces with one policy, this inventory gives `backend` and `ml-service` their own roles and
+ * policies, and binds no `default` service account.
+ */
+import { standardEnvironments } from '../environments';
+import type { PlatformConfig, SecretConfig, ServiceConfig } from '../schema';
+
+const NS = 'pea-forecast-{env}';
+
+/** The seed's Agent Injector template: a `DATABASE_URL` built from the secret's keys. */
+const DATABASE_URL_TEMPLATE = [
+  '{{- with secret "secret/data/pea-forecast/db" -}}',
+  'DATABASE_URL=postgresql://{{ .Data.data.username }}:{{ .Data.data.password }}@timescaledb:5432/pea_forecast',
+  '{{- end }}',
+].join('\n');
+
+const services: ServiceConfig[] = [
+  {
+    name: 'backend',
+    namespace: NS,
+    serviceAccounts: ['backend'],
+    reads: ['pea-forecast/db', 'pea-forecast/redis', 'pea-forecast/keycloak', 'pea-forecast/jwt', 'pea-forecast/notifications'],
+  },
+  { name: 'ml-service', namespace: NS, serviceAccounts: ['ml-service'], reads: ['pea-forecast/mlflow', 'pea-forecast/api-keys'] },
+];
+
+const consumersOf = (path: string) => services.filter((s) => s.reads.includes(path)).map((s) => s.name);
+const secret = (s: Omit<SecretConfig, 'consumers'>): SecretConfig => ({ ...s, consumers: consumersOf(s.path) });
+
+export const peaForecast: PlatformConfig = {
+  name: 'pea-forecast',
+  displayName: 'PEA RE Forecast platform',
+  kv: { mount: 'secret', maxVersions: 20, casRequired: false, deleteVersionAfter: '0s' },
+  vault: {
+    namespace: 'vault',
+    storage: { type: 'consul', address: 'consul-server.consul.svc:8500', path: 'vault/' },
+    injector: true,
+    csi: true,
+  },
+  secrets: [
+    secret({ path: 'pea-forecast/db', keys: ['username', 'password'], origin: { kind: 'external', source: 'PostgreSQL/TimescaleDB admin (rotation runbook: ALTER USER)' }, rotationPeriod: '90d', owner: 'team-backend', criticality: 'critical', delivery: ['injector', 'csi'], description: 'Database credentials', injectorTemplate: DATABASE_URL_TEMPLATE }),
+    secret({ path: 'pea-forecast/api-keys', keys: ['tmd-weather-api-key'], origin: { kind: 'external', source: 'TMD Weather API portal' }, rotationPeriod: '365d', owner: 'team-ml', criticality: 'standard', delivery: ['injector'], description: 'Third-party API keys' }),
+    secret({ path: 'pea-forecast/jwt', keys: ['private_key', 'public_key'], origin: { kind: 'external', source: 'RSA 4096 key pair generated offline (openssl genrsa)' }, rotationPeriod: '30d', owner: 'team-backend', criticality: 'critical', delivery: ['injector'], description: 'JWT signing keys' }),
+    secret({ path: 'pea-forecast/keycloak', keys: ['client-id', 'client-secret'], origin: { kind: 'external', source: 'Keycloak admin console (client credentials)' }, rotationPeriod: '90d', owner: 'team-backend', criticality: 'critical', delivery: ['injector'], description: 'Keycloak client secrets' }),
+    secret({ path: 'pea-forecast/notifications', keys: ['line-notify-token'], origin: { kind: 'external', source: 'LINE Notify' }, rotationPeriod: '365d', owner: 'team-backend', criticality: 'standard', delivery: ['injector'], description: 'Alert webhook token' }),
+    secret({ path: 'pea-forecast/redis', keys: ['password'], origin: { kind: 'generated', length: 32, charset: 'alphanumeric', generation: 1 }, rotationPeriod: '90d', owner: 'team-backend', criticality: 'standard', delivery: ['injector'], description: 'Redis password' }),
+    secret({ path: 'pea-forecast/mlflow', keys: ['tracking-username', 'tracking-password'], origin: { kind: 'generated', length: 32, charset: 'lowercase-alphanumeric', generation: 1 }, rotationPeriod: '90d', owner: 'team-ml', criticality: 'standard', delivery: ['csi'], description: 'MLflow tracking server credentials' }),
+  ],
+  services,
+  operatorPolicy: {
+    name: 'pea-forecast-operator',
+    holders: 'platform admins and the CI rotation job',
+    grants: [
+      { path: 'secret/data/pea-forecast/*', capabilities: ['create', 'read', 'update', 'delete', 'list'] },
+      { path: 'secret/metadata/pea-forecast/*', capabilities: ['read', 'list', 'delete'] },
+    ],
+  },
+  broadGrants: [],
+  environments: standardEnvironments({
+    platform: 'pea-forecast',
+    stateBucket: 'pea-forecast-terraform-state',
+    awsAccountId: '444455556666',
+    primaryRegion: 'ap-southeast-1',
+    replicaRegions: ['ap-southeast-7', 'ap-northeast-1'],
+    oidcProviders: {
+      dev: 'oidc.eks.ap-southeast-1.amazonaws.com/id/PEA-DEV',
+      staging: 'oidc.eks.ap-southeast-1.amazonaws.com/id/PEA-STAGING',
+      prod: 'oidc.eks.ap-southeast-1.amazonaws.com/id/PEA-PROD',
+    },
+    tokenTtl: '1h',
+    refreshInterval: '1h',
+  }),
+};

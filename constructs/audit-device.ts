@@ -1,0 +1,26 @@
+import { Audit } from '@cdktf/provider-vault/lib/audit';
+import { Construct } from 'constructs';
+
+/** Props of a file audit device. */
+export interface AuditDeviceProps {
+  /** Where Vault writes the log: a file on the audit volume, or `stdout`. */
+  readonly filePath: string;
+  /** Audit device path. @default "file" */
+  readonly path?: string;
+}
+
+/** A file audit device. Every request and response is logged with secrets HMAC'd. */
+export class AuditDevice extends Construct {
+  constructor(scope: Construct, id: string, props: AuditDeviceProps) {
+    super(scope, id);
+    if (!props.filePath.startsWith('/') && props.filePath !== 'stdout') {
+      throw new Error(`'filePath' must be an absolute path or "stdout". Received: ${props.filePath}`);
+    }
+    new Audit(this, 'device', {
+      type: 'file',
+      path: props.path ?? 'file',
+      description: 'All requests and responses, secrets HMAC-hashed',
+      options: { file_path: props.filePath },
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
+import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
+import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
+import { Construct } from 'constructs';
+import type { RolePlan } from '../config/plan';
+
+/** Props of the Kubernetes auth method. */
+export interface KubernetesAuthProps {
+  /** Mount path of the auth method. @default "kubernetes" */
+  readonly path?: string;
+  /** API server URL Vault calls for TokenReview. */
+  readonly kubernetesHost: string;
+}
+
+/** The Kubernetes auth method, its backend config, and one role per consumer. */
+export class KubernetesAuth extends Construct {
+  /** Mount path, as a reference that orders roles after the mount. */
+  public readonly path: string;
+  private readonly backend: AuthBackend;
+
+  constructor(scope: Construct, id: string, props: KubernetesAuthProps) {
+    super(scope, id);
+    this.backend = new AuthBackend(this, 'backend', { type: 'kubernetes', path: props.path ?? 'kubernetes' });
+    this.path = this.backend.path;
+    // Running inside the cluster, Vault reads its own service account token and CA for TokenReview,
+    // so no reviewer JWT or CA is written into config or state.
+    new KubernetesAuthBackendConfig(this, 'config', { backend: this.path, kubernetesHost: props.kubernetesHost });
+  }
+
+  /** Adds a role bound to exactly the plan's service accounts and namespaces. */
+  public addRole(role: RolePlan): KubernetesAuthBackendRole {
+    const problems: string[] = [];
+    if (role.serviceAccounts.length === 0) problems.push('at least one service account is required');
+    if (role.namespaces.length === 0) problems.push('at least one namespace is required');
+    if (role.tokenTtlSeconds > role.tokenMaxTtlSeconds) problems.push(`'tokenTtl' (${role.tokenTtlSeconds}s) must not exceed 'tokenMaxTtl' (${role.tokenMaxTtlSeconds}s)`);
+    if (problems.length > 0) throw new Error(`Kubernetes auth role ${role.name} failed validation:\n- ${problems.join('\n- ')}`);
+    return new KubernetesAuthBackendRole(this, `role-${role.name}`, {
+      backend: this.path,
+      roleName: role.name,
+      boundServiceAccountNames: [...role.serviceAccounts],
+      boundServiceAccountNamespaces: [...role.namespaces],
+      tokenPolicies: [...role.policies],
+      tokenTtl: role.tokenTtlSeconds,
+      tokenMaxTtl: role.tokenMaxTtlSeconds,
+      audience: role.audience,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { Construct } from 'constructs';
+
+/** A Kubernetes object as plain data: apiVersion, kind, metadata and the rest. */
+export interface KubernetesObjectBody {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly [field: string]: unknown;
+}
+
+/** Labels every object of the project carries. */
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'vault-secrets-platform' } as const;
+
+/**
+ * One Kubernetes object applied with `kubernetes_manifest`. The body is kept on the construct so
+ * tests and reports can read it without parsing the synthesized JSON.
+ */
+export class KubernetesObject extends Construct {
+  /** The object as applied. */
+  public readonly body: KubernetesObjectBody;
+
+  constructor(scope: Construct, id: string, body: KubernetesObjectBody) {
+    super(scope, id);
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(body.metadata.name) || body.metadata.name.length > 253) {
+      throw new Error(`${body.kind} name must be a valid Kubernetes name. Received: ${body.metadata.name}`);
+    }
+    this.body = { ...body, metadata: { ...body.metadata, labels: { ...MANAGED_BY, ...body.metadata.labels } } };
+    new Manifest(this, 'manifest', { manifest: this.body as unknown as Record<string, unknown> });
+  }
+}

@@ -1,0 +1,69 @@
+import { Construct } from 'constructs';
+import { KubernetesObject } from './kubernetes-object';
+
+/** Props of a PushSecret that copies one Kubernetes Secret to AWS Secrets Manager. */
+export interface BackupPushSecretProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The Kubernetes Secret to push (written by an ExternalSecret from Vault). */
+  readonly sourceSecretName: string;
+  /** Name of the AWS secret (created by the backup stack, so it carries the platform's KMS key). */
+  readonly remoteKey: string;
+  /** The AWS SecretStore. */
+  readonly storeName: string;
+  /** How often ESO pushes (Go duration). */
+  readonly refreshInterval: string;
+}
+
+/**
+ * A `PushSecret` (external-secrets.io/v1alpha1): the whole Kubernetes Secret is pushed as one JSON
+ * document to AWS Secrets Manager. Values travel from Vault to AWS inside the cluster, never through
+ * Terraform. `deletionPolicy: None` keeps the backup if the PushSecret is removed.
+ */
+export class BackupPushSecret extends KubernetesObject {
+  constructor(scope: Construct, id: string, props: BackupPushSecretProps) {
+    super(scope, id, {
+      apiVersion: 'external-secrets.io/v1alpha1',
+      kind: 'PushSecret',
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        refreshInterval: props.refreshInterval,
+        deletionPolicy: 'None',
+        updatePolicy: 'Replace',
+        secretStoreRefs: [{ kind: 'SecretStore', name: props.storeName }],
+        selector: { secret: { name: props.sourceSecretName } },
+        data: [{ match: { remoteRef: { remoteKey: props.remoteKey } } }],
+      },
+    });
+  }
+}
+
+/** Props of the SecretStore that writes backups to AWS Secrets Manager. */
+export interface AwsBackupStoreProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** Primary region of the backups. */
+  readonly region: string;
+  /** Service account annotated with the push role (IRSA). */
+  readonly serviceAccount: string;
+}
+
+/** A `SecretStore` (external-secrets.io/v1) for AWS Secrets Manager, authenticated with IRSA. */
+export class AwsBackupStore extends KubernetesObject {
+  constructor(scope: Construct, id: string, props: AwsBackupStoreProps) {
+    super(scope, id, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'SecretStore',
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        provider: {
+          aws: {
+            service: 'SecretsManager',
+            region: props.region,
+            auth: { jwt: { serviceAccountRef: { name: props.serviceAccount } } },
+          },
+        },
+      },
+    });
+  }
+}

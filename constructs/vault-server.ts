@@ -1,0 +1,139 @@
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Construct } from 'constructs';
+import { KubernetesObject } from './kubernetes-object';
+import { renderVaultServerConfig, type VaultSeal } from './vault-server-config';
+
+/** The official chart, pinned. */
+export const VAULT_CHART = { repository: 'https://helm.releases.hashicorp.com', chart: 'vault', version: '0.31.0' } as const;
+
+/** Where the server certificate comes from. */
+export type VaultTls =
+  | { readonly source: 'cert-manager'; readonly issuer: { readonly name: string; readonly kind: 'Issuer' | 'ClusterIssuer' } }
+  | { readonly source: 'secret'; readonly secretName: string }
+  | { readonly source: 'none' };
+
+/** Props of a highly available Vault on Kubernetes. */
+export interface VaultServerProps {
+  /** Namespace of the release (created if missing). */
+  readonly namespace: string;
+  /** Server pods. At least 3 in staging and prod. */
+  readonly replicas: number;
+  /** Raft (integrated, default) or Consul storage. */
+  readonly storage: { readonly type: 'raft' } | { readonly type: 'consul'; readonly address: string; readonly path: string };
+  /** Data volume size, e.g. `10Gi`. */
+  readonly dataSize: string;
+  /** Audit volume size, e.g. `10Gi`. */
+  readonly auditSize: string;
+  /** Storage class for both volumes. @default - the cluster default */
+  readonly storageClass?: string;
+  readonly tls: VaultTls;
+  /** Unseal: AWS KMS (the key id may be a reference to another stack) or Shamir keys. */
+  readonly seal: VaultSeal;
+  /** IAM role for the server's service account (IRSA), allowed to use the unseal key. */
+  readonly serviceAccountRoleArn?: string;
+  /** Deploy the Agent Injector. */
+  readonly injector: boolean;
+  /** Deploy the CSI provider. */
+  readonly csi: boolean;
+}
+
+/** Name of the Kubernetes secret holding the server certificate. */
+export const VAULT_TLS_SECRET = 'vault-tls';
+
+/**
+ * Vault from the official `hashicorp/vault` chart: HA with Raft `retry_join` (or Consul),
+ * anti-affinity across nodes, a PodDisruptionBudget, data and audit volumes, a TLS listener, KMS
+ * auto-unseal through an IRSA service account, Prometheus telemetry, and optionally the Agent
+ * Injector and CSI provider.
+ */
+export class VaultServer extends Construct {
+  /** The rendered server HCL. */
+  public readonly serverConfig: string;
+  /** The chart values, as passed to Helm. */
+  public readonly values: Record<string, unknown>;
+  /** The Helm release. */
+  public readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: VaultServerProps) {
+    super(scope, id);
+    const problems: string[] = [];
+    if (props.replicas < 1 || props.replicas > 9) problems.push(`'replicas' must be between 1 and 9. Received: ${props.replicas}`);
+    if (props.storage.type === 'raft' && props.replicas > 1 && props.replicas % 2 === 0) problems.push(`'replicas' must be odd for a Raft quorum. Received: ${props.replicas}`);
+    if (props.seal.type === 'awskms' && !props.serviceAccountRoleArn) problems.push("'serviceAccountRoleArn' is required with awskms unseal");
+    if (problems.length > 0) throw new Error(`VaultServer failed validation:\n- ${problems.join('\n- ')}`);
+
+    const tlsDir = props.tls.source === 'none' ? undefined : `/vault/userconfig/${VAULT_TLS_SECRET}`;
+    if (props.tls.source === 'cert-manager') {
+      new KubernetesObject(this, 'certificate', {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'vault-server', namespace: props.namespace },
+        spec: {
+          secretName: VAULT_TLS_SECRET,
+          issuerRef: { name: props.tls.issuer.name, kind: props.tls.issuer.kind },
+          commonName: 'vault',
+          dnsNames: ['vault', `vault.${props.namespace}`, `vault.${props.namespace}.svc`, `*.vault-internal`, `*.vault-internal.${props.namespace}.svc`],
+          ipAddresses: ['127.0.0.1'],
+          duration: '2160h',
+          renewBefore: '360h',
+        },
+      });
+    }
+    const peers = Array.from({ length: props.replicas }, (_, i) => `vault-${i}`);
+    this.serverConfig = renderVaultServerConfig({
+      storage: props.storage.type === 'raft' ? { type: 'raft', peers, internalService: 'vault-internal' } : props.storage,
+      seal: props.seal,
+      tlsDir,
+    });
+    const storage = (size: string) => ({ enabled: true, size, ...(props.storageClass ? { storageClass: props.storageClass } : {}) });
+    const ha = {
+      enabled: true,
+      replicas: props.replicas,
+      disruptionBudget: { enabled: true, maxUnavailable: 1 },
+      ...(props.storage.type === 'raft' ? { raft: { enabled: true, setNodeId: true, config: this.serverConfig } } : { config: this.serverConfig }),
+    };
+    this.values = {
+      global: { enabled: true, tlsDisable: !tlsDir },
+      injector: { enabled: props.injector, replicas: props.injector ? 2 : 1, metrics: { enabled: props.injector } },
+      csi: { enabled: props.csi },
+      server: {
+        serviceAccount: {
+          create: true,
+          name: 'vault',
+          ...(props.serviceAccountRoleArn ? { annotations: { 'eks.amazonaws.com/role-arn': props.serviceAccountRoleArn } } : {}),
+        },
+        affinity: {
+          podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+              {
+                labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'vault', component: 'server' } },
+                topologyKey: 'kubernetes.io/hostname',
+              },
+            ],
+          },
+        },
+        dataStorage: storage(props.dataSize),
+        auditStorage: storage(props.auditSize),
+        ...(tlsDir
+          ? {
+              extraEnvironmentVars: { VAULT_CACERT: `${tlsDir}/ca.crt`, VAULT_ADDR: 'https://127.0.0.1:8200' },
+              volumes: [{ name: VAULT_TLS_SECRET, secret: { secretName: props.tls.source === 'secret' ? props.tls.secretName : VAULT_TLS_SECRET } }],
+              volumeMounts: [{ name: VAULT_TLS_SECRET, mountPath: tlsDir, readOnly: true }],
+            }
+          : {}),
+        standalone: { enabled: false },
+        ha,
+      },
+      serverTelemetry: { serviceMonitor: { enabled: false } },
+    };
+    this.release = new Release(this, 'release', {
+      name: 'vault',
+      namespace: props.namespace,
+      createNamespace: true,
+      ...VAULT_CHART,
+      values: [JSON.stringify(this.values)],
+      atomic: true,
+      timeout: 900,
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import type { Construct } from 'constructs';
+import type { PlatformPlan } from '../config/plan';
+import { MetricsMonitor, SecretsAlerts } from '../constructs/alerts';
+import { ExternalSecretsOperator } from '../constructs/external-secrets-operator';
+import { VAULT_TLS_SECRET, VaultServer } from '../constructs/vault-server';
+import { PlatformStack } from './platform-stack';
+import { clusterProviders } from './providers';
+import type { UnsealStack } from './unseal-stack';
+
+/** Cluster services: Vault (Helm), the External Secrets Operator (Helm), metrics and alerts. */
+export class ClusterStack extends PlatformStack {
+  public readonly vault: VaultServer;
+  public readonly eso: ExternalSecretsOperator;
+
+  constructor(scope: Construct, plan: PlatformPlan, unseal: UnsealStack | undefined) {
+    super(scope, plan, 'cluster');
+    clusterProviders(this, plan);
+    const { env, platform } = plan;
+    const vaultNs = platform.vault.namespace;
+    if (unseal) this.addDependency(unseal);
+    this.vault = new VaultServer(this, 'vault', {
+      namespace: vaultNs,
+      replicas: env.replicas,
+      storage: platform.vault.storage,
+      dataSize: env.storage.dataSize,
+      auditSize: env.storage.auditSize,
+      storageClass: env.storage.storageClass,
+      tls: env.tls,
+      seal: env.unseal.type === 'awskms' && unseal ? { type: 'awskms', region: env.unseal.region, kmsKeyId: unseal.unseal.key.keyId } : { type: 'shamir' },
+      serviceAccountRoleArn: unseal?.unseal.role.arn,
+      injector: platform.vault.injector,
+      csi: platform.vault.csi,
+    });
+    this.eso = new ExternalSecretsOperator(this, 'external-secrets');
+    const monitors = new MetricsMonitor(this, 'vault-metrics', {
+      name: 'vault',
+      namespace: vaultNs,
+      selector: { 'app.kubernetes.io/name': 'vault', 'vault-active': 'true' },
+      port: env.tls.source === 'none' ? 'http' : 'https',
+      path: '/v1/sys/metrics',
+      params: { format: ['prometheus'] },
+      tlsCaSecret: env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET,
+    });
+    const esoMonitor = new MetricsMonitor(this, 'eso-metrics', {
+      name: 'external-secrets',
+      namespace: this.eso.namespace,
+      selector: { 'app.kubernetes.io/name': 'external-secrets' },
+      port: 'metrics',
+    });
+    const alerts = new SecretsAlerts(this, 'alerts', { namespace: vaultNs, platform: platform.name, vaultNamespace: vaultNs });
+    // The monitoring objects need the namespaces and CRDs the charts create.
+    for (const m of [monitors, esoMonitor, alerts]) m.node.addDependency(this.vault.release, this.eso.release);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Providers and their variables. Stacks call these; constructs never create providers.
+ * No credential is ever set here: the vault provider reads VAULT_TOKEN, the aws provider its usual
+ * credential chain, and the kubernetes and helm providers a kubeconfig.
+ */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
+import { TerraformProvider, TerraformVariable } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { PlatformPlan } from '../config/plan';
+
+/** The random provider version that has `ephemeral "random_password"` (3.7+). */
+export const RANDOM_PROVIDER_VERSION = '3.9.0';
+
+/**
+ * The random provider, declared without a prebuilt binding: only `ephemeral "random_password"` is
+ * used, which no binding covers, so the provider block and its pin are all that is needed.
+ */
+export class RandomProvider extends TerraformProvider {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, {
+      terraformResourceType: 'random',
+      terraformGeneratorMetadata: { providerName: 'random', providerVersion: RANDOM_PROVIDER_VERSION },
+      terraformProviderSource: 'hashicorp/random',
+    });
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** The vault provider, aimed at the environment's Vault (overridable with `vault_address`). */
+export function vaultProvider(scope: Construct, plan: PlatformPlan): VaultProvider {
+  const address = new TerraformVariable(scope, 'vault_address', {
+    type: 'string',
+    default: plan.env.vaultAddress,
+    description: 'Vault address. The token comes from VAULT_TOKEN, never from configuration.',
+  });
+  return new VaultProvider(scope, 'vault', {
+    address: address.stringValue,
+    // Long applies must not outlive a child token; the caller's token is used as is.
+    skipChildToken: true,
+  });
+}
+
+/** kubernetes and helm providers, reading a kubeconfig context named after the platform and environment. */
+export function clusterProviders(scope: Construct, plan: PlatformPlan): { kubernetes: KubernetesProvider; helm: HelmProvider } {
+  const configPath = new TerraformVariable(scope, 'kubeconfig_path', { type: 'string', default: '~/.kube/config', description: 'Path to the kubeconfig.' });
+  const context = new TerraformVariable(scope, 'kube_context', {
+    type: 'string',
+    default: `${plan.platform.name}-${plan.envName}`,
+    description: 'kubeconfig context of the target cluster.',
+  });
+  const kubernetes = new KubernetesProvider(scope, 'kubernetes', { configPath: configPath.stringValue, configContext: context.stringValue });
+  const helm = new HelmProvider(scope, 'helm', { kubernetes: { configPath: configPath.stringValue, configContext: context.stringValue } });
+  return { kubernetes, helm };
+}
+
+/** The aws provider for a region; `alias` for replica regions. */
+export function awsProvider(scope: Construct, plan: PlatformPlan, region: string, alias?: string): AwsProvider {
+  return new AwsProvider(scope, alias ? `aws-${alias}` : 'aws', {
+    region,
+    alias,
+    allowedAccountIds: [plan.env.aws.accountId],
+    defaultTags: [{ tags: { platform: plan.platform.name, environment: plan.envName, 'managed-by': 'vault-secrets-platform' } }],
+  });
+}

@@ -1,0 +1,63 @@
+import type { Construct } from 'constructs';
+import { allPolicies, allRoles, type PlatformPlan } from '../config/plan';
+import type { SecretConfig } from '../config/schema';
+import { AuditDevice } from '../constructs/audit-device';
+import { ExternalSecretSlot } from '../constructs/external-secret-slot';
+import { GeneratedSecret } from '../constructs/generated-secret';
+import { KubernetesAuth } from '../constructs/kubernetes-auth';
+import { KvV2Mount } from '../constructs/kv-v2-mount';
+import { VaultPolicy } from '../constructs/vault-policy';
+import { durationSeconds } from '../config/durations';
+import { PlatformStack } from './platform-stack';
+import { RandomProvider, vaultProvider } from './providers';
+
+/** Where the file audit device writes: the audit volume in clusters, stdout for local. */
+const auditFilePath = (plan: PlatformPlan) => (plan.env.cluster ? '/vault/audit/vault-audit.log' : 'stdout');
+
+/** Metadata every secret carries in Vault: who owns it and when it must rotate. */
+export function secretMetadata(s: SecretConfig): Record<string, string> {
+  return {
+    owner: s.owner,
+    rotation_period: s.rotationPeriod,
+    criticality: s.criticality,
+    origin: s.origin.kind === 'external' ? `external: ${s.origin.source}` : 'generated',
+    keys: s.keys.join(','),
+  };
+}
+
+/** Vault configuration: KV mount, audit, Kubernetes auth and roles, policies, secrets. */
+export class VaultConfigStack extends PlatformStack {
+  public readonly policies: VaultPolicy[];
+
+  constructor(scope: Construct, plan: PlatformPlan) {
+    super(scope, plan, 'vault-config');
+    vaultProvider(this, plan);
+    new RandomProvider(this, 'random');
+    const kv = plan.platform.kv;
+    const mount = new KvV2Mount(this, 'kv', {
+      path: plan.mount,
+      maxVersions: kv.maxVersions,
+      casRequired: kv.casRequired,
+      deleteVersionAfterSeconds: kv.deleteVersionAfter === '0s' ? 0 : durationSeconds(kv.deleteVersionAfter)!,
+      description: `${plan.platform.displayName} secrets`,
+    });
+    new AuditDevice(this, 'audit', { filePath: auditFilePath(plan) });
+    const auth = new KubernetesAuth(this, 'kubernetes-auth', { kubernetesHost: plan.env.auth.kubernetesHost });
+    this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, `policy-${p.name}`, { name: p.name, grants: p.grants }));
+    for (const role of allRoles(plan)) auth.addRole(role).node.addDependency(...this.policies);
+    for (const g of plan.generated) {
+      new GeneratedSecret(this, `generated-${g.secret.path}`, {
+        mount: mount.path,
+        path: g.secret.path,
+        keys: g.secret.keys,
+        length: g.origin.length,
+        charset: g.origin.charset,
+        generation: g.origin.generation,
+        metadata: secretMetadata(g.secret),
+      });
+    }
+    for (const s of plan.external) {
+      new ExternalSecretSlot(this, `slot-${s.path}`, { mount: mount.path, path: s.path, metadata: secretMetadata(s) });
+    }
+  }
+}
