@@ -3,10 +3,11 @@
  * synthesize, and write the who-can-read-what report next to each stack.
  *
  * `VSP_ONLY=waqiti-local,pea-forecast-local` limits synthesis to some platform × environment pairs.
+ * `VSP_PLATFORMS_MODULE=<file>` synthesizes the `PLATFORMS` exported by another module (tests, bench).
  */
 import { App } from 'cdktf';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildAccessReport, renderAccessMarkdown } from './config/access-report';
 import { planPlatform, type PlatformPlan } from './config/plan';
 import { PLATFORMS } from './config/platforms';
@@ -16,7 +17,10 @@ import { createPlatformStacks } from './stacks';
 function main(): void {
   let platforms;
   try {
-    platforms = validatePlatforms(PLATFORMS);
+    const source: unknown[] = process.env.VSP_PLATFORMS_MODULE
+      ? require(resolve(process.env.VSP_PLATFORMS_MODULE)).PLATFORMS
+      : [...PLATFORMS];
+    platforms = validatePlatforms(source);
   } catch (err) {
     if (err instanceof PlatformConfigError) {
       process.stderr.write(`${err.message}\n\nNothing was synthesized.\n`);

@@ -30,10 +30,12 @@ export function shannonEntropy(text: string): number {
 
 /**
  * A token that looks randomly generated: at least 24 characters without spaces, letters and
- * digits mixed, and high entropy. ARNs, URLs and paths are structured, not random, and are skipped.
+ * digits mixed, and high entropy. ARNs, URLs, paths and cdktf logical ids (`name_0B7388A8`) are
+ * structured, not random, and are skipped.
  */
 export function looksRandom(token: string): boolean {
   if (token.length < 24 || /^(arn:|https?:\/\/)/.test(token) || /[/:]/.test(token)) return false;
+  if (/_[0-9A-F]{8}(?![0-9A-F])/.test(token)) return false;
   if (!/[0-9]/.test(token) || !/[A-Za-z]/.test(token)) return false;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((c) => c.test(token)).length;
   return classes >= 3 && shannonEntropy(token) >= 4.2;

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { KubernetesObject } from './kubernetes-object';
 
 /** One alerting rule, and the seed alert it answers. */

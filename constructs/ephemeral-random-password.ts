@@ -1,5 +1,5 @@
 import { TerraformElement } from 'cdktf';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { Charset } from '../config/schema';
 
 /** Props of an `ephemeral "random_password"` block (random provider 3.7+). */

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { KubernetesObject } from './kubernetes-object';
 
 /** Props of an ExternalSecret that syncs one Vault secret into one Kubernetes Secret. */

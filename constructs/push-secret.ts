@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { KubernetesObject } from './kubernetes-object';
 
 /** Props of a PushSecret that copies one Kubernetes Secret to AWS Secrets Manager. */

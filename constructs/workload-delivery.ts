@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { KubernetesObject } from './kubernetes-object';
 
 /** One secret a workload receives from Vault directly (Agent Injector or CSI). */

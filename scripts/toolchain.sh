@@ -39,6 +39,11 @@ BUILD="$CACHE/build"
 LOGS="$CACHE/logs"
 STAMPS="$CACHE/stamps"
 mkdir -p "$BIN" "$MIRROR" "$BUILD" "$LOGS" "$STAMPS" "$CACHE/plugin-cache"
+# One run at a time per cache folder.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE/.lock"
+  flock -n 9 || { echo "[toolchain] another toolchain.sh is running on $CACHE; waiting…"; flock 9; }
+fi
 
 command -v go >/dev/null 2>&1 || { echo "[toolchain] error: 'go' is not on PATH (Go >= 1.25 is required)" >&2; exit 1; }
 
@@ -150,13 +155,18 @@ build_provider() {
     say "$label: skipped (VSP_SKIP_PROVIDERS)"
     return 0
   fi
-  begin "$key" "$label" || return 0
+  if [[ -f "$STAMPS/$key.done" ]]; then say "$label: cached"; return 0; fi
+  : >"$log"
+  T0=$SECONDS
   # A source tree given by the user wins (e.g. a checkout of the tag).
   local override_var="VSP_PROVIDER_SRC_${name^^}"
   if [[ -n "${!override_var:-}" ]]; then
     src="${!override_var}"
     echo "using source from \$$override_var=$src" >>"$log"
-  elif ! src="$(mod_download "$module@$ref" "$log")"; then
+    say "$label: building… (log: $log)"
+  elif src="$(mod_download "$module@$ref" "$log")"; then
+    say "$label: building… (log: $log)"
+  else
     if [[ "$REQUIRE_PROVIDERS" != 1 ]]; then
       say "$label: NOT AVAILABLE: the Go module proxy does not serve $module@$ref (log: $log); skipped"
       MISSING+=("$name")

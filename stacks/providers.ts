@@ -46,17 +46,26 @@ export function vaultProvider(scope: Construct, plan: PlatformPlan): VaultProvid
   });
 }
 
-/** kubernetes and helm providers, reading a kubeconfig context named after the platform and environment. */
-export function clusterProviders(scope: Construct, plan: PlatformPlan): { kubernetes: KubernetesProvider; helm: HelmProvider } {
+/** The kubeconfig path and context variables, created once per stack. */
+function kubeconfig(scope: Construct, plan: PlatformPlan): { configPath: string; configContext: string } {
   const configPath = new TerraformVariable(scope, 'kubeconfig_path', { type: 'string', default: '~/.kube/config', description: 'Path to the kubeconfig.' });
   const context = new TerraformVariable(scope, 'kube_context', {
     type: 'string',
     default: `${plan.platform.name}-${plan.envName}`,
     description: 'kubeconfig context of the target cluster.',
   });
-  const kubernetes = new KubernetesProvider(scope, 'kubernetes', { configPath: configPath.stringValue, configContext: context.stringValue });
-  const helm = new HelmProvider(scope, 'helm', { kubernetes: { configPath: configPath.stringValue, configContext: context.stringValue } });
-  return { kubernetes, helm };
+  return { configPath: configPath.stringValue, configContext: context.stringValue };
+}
+
+/** The kubernetes provider, reading a kubeconfig context named after the platform and environment. */
+export function kubernetesProvider(scope: Construct, plan: PlatformPlan): KubernetesProvider {
+  return new KubernetesProvider(scope, 'kubernetes', kubeconfig(scope, plan));
+}
+
+/** kubernetes and helm providers on the same kubeconfig context. */
+export function clusterProviders(scope: Construct, plan: PlatformPlan): { kubernetes: KubernetesProvider; helm: HelmProvider } {
+  const config = kubeconfig(scope, plan);
+  return { kubernetes: new KubernetesProvider(scope, 'kubernetes', config), helm: new HelmProvider(scope, 'helm', { kubernetes: config }) };
 }
 
 /** The aws provider for a region; `alias` for replica regions. */

@@ -10,7 +10,7 @@ import { VaultSecretStore } from '../constructs/vault-secret-store';
 import { injectorAnnotations, VaultSecretProviderClass, type DeliveredSecret } from '../constructs/workload-delivery';
 import { backupSecretName, type BackupStack } from './backup-stack';
 import { PlatformStack } from './platform-stack';
-import { clusterProviders } from './providers';
+import { kubernetesProvider } from './providers';
 
 const AUTH_MOUNT = 'kubernetes';
 
@@ -25,7 +25,7 @@ const delivered = (svc: ServicePlan, how: 'injector' | 'csi'): DeliveredSecret[]
 export class SyncStack extends PlatformStack {
   constructor(scope: Construct, plan: PlatformPlan, backupStack: BackupStack | undefined) {
     super(scope, plan, 'sync');
-    clusterProviders(this, plan);
+    kubernetesProvider(this, plan);
     const { env, platform } = plan;
     const vaultServer = env.vaultAddress;
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;

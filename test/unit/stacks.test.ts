@@ -1,0 +1,163 @@
+import { PLATFORMS } from '../../config/platforms';
+import { manifestsOf, platformNamed, resourcesOf, synthPlatform } from '../support/synth';
+
+const waqiti = platformNamed('waqiti');
+const pea = platformNamed('pea-forecast');
+
+describe('stack split', () => {
+  it('synthesizes one stack per layer for cluster environments and only vault-config for local', () => {
+    expect(Object.keys(synthPlatform(waqiti, 'prod').stacks)).toEqual(['unseal', 'cluster', 'vault-config', 'backup', 'sync']);
+    expect(Object.keys(synthPlatform(waqiti, 'local').stacks)).toEqual(['vault-config']);
+  });
+
+  it('declares the apply order between layers', () => {
+    const { stacks } = synthPlatform(waqiti, 'prod');
+    const deps = (layer: string) => stacks[layer].stack.dependencies.map((d) => d.node.id).sort();
+    expect(deps('cluster')).toEqual(['waqiti-prod-unseal']);
+    expect(deps('vault-config')).toEqual(['waqiti-prod-cluster']);
+    expect(deps('sync')).toEqual(['waqiti-prod-backup', 'waqiti-prod-vault-config']);
+  });
+
+  it('keeps each provider in its own layers', () => {
+    const { stacks } = synthPlatform(pea, 'staging');
+    const providers = (layer: string) => Object.keys(stacks[layer].tf.terraform.required_providers).sort();
+    expect(providers('unseal')).toEqual(['aws']);
+    expect(providers('cluster')).toEqual(['helm', 'kubernetes']);
+    expect(providers('vault-config')).toEqual(['random', 'vault']);
+    expect(providers('backup')).toEqual(['aws']);
+    expect(providers('sync')).toEqual(['kubernetes']);
+  });
+});
+
+describe('backends', () => {
+  it('uses S3 with lock files for cluster environments', () => {
+    const tf = synthPlatform(waqiti, 'prod').stacks['vault-config'].tf;
+    expect(tf.terraform.backend.s3).toEqual({ bucket: 'waqiti-terraform-state', key: 'waqiti/prod/vault-config.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true });
+  });
+
+  it('uses a local backend and a vault provider aimed at 127.0.0.1:8200 for local', () => {
+    const tf = synthPlatform(pea, 'local').stacks['vault-config'].tf;
+    expect(tf.terraform.backend.local).toEqual({ path: '../../../state/pea-forecast-local-vault-config.tfstate' });
+    expect(tf.variable.vault_address.default).toBe('http://127.0.0.1:8200');
+    expect(tf.provider.vault[0]).toEqual({ address: '${var.vault_address}', skip_child_token: true });
+  });
+});
+
+describe('vault-config layer', () => {
+  it('creates one role and one policy per service, plus the backup reader and the operator policy', () => {
+    const { plan, stacks } = synthPlatform(waqiti, 'prod');
+    const tf = stacks['vault-config'].tf;
+    const roles = resourcesOf(tf, 'vault_kubernetes_auth_backend_role').map((r) => r.role_name).sort();
+    expect(roles).toEqual([...plan.services.map((s) => `waqiti-${s.name}`), 'waqiti-backup-reader'].sort());
+    const policies = resourcesOf(tf, 'vault_policy').map((p) => p.name).sort();
+    expect(policies).toEqual([...roles, 'waqiti-operator'].sort());
+  });
+
+  it('writes the PEA backend policy with read on exactly its five secrets', () => {
+    const tf = synthPlatform(pea, 'prod').stacks['vault-config'].tf;
+    const backend = resourcesOf(tf, 'vault_policy').find((p) => p.name === 'pea-forecast-backend')!;
+    const paths = [...backend.policy.matchAll(/path "([^"]+)" \{\n  capabilities = \["read"\]\n\}/g)].map((m) => m[1]);
+    expect(paths).toEqual(['secret/data/pea-forecast/db', 'secret/data/pea-forecast/jwt', 'secret/data/pea-forecast/keycloak', 'secret/data/pea-forecast/notifications', 'secret/data/pea-forecast/redis']);
+    expect(backend.policy.match(/path "/g)).toHaveLength(5);
+  });
+
+  it('generates the generated secrets and only declares slots for external ones', () => {
+    const tf = synthPlatform(waqiti, 'local').stacks['vault-config'].tf;
+    const generated = resourcesOf(tf, 'vault_kv_secret_v2').map((s) => s.name).sort();
+    expect(generated).toEqual(['auth', 'encryption', 'infrastructure/grafana', 'infrastructure/postgres', 'infrastructure/redis', 'monitoring/basic-auth', 'monitoring/jaeger-auth', 'monitoring/kibana-auth']);
+    const slots = resourcesOf(tf, 'vault_generic_endpoint').map((s) => s.path).sort();
+    expect(slots).toContain('${vault_mount.kv_mount_FDFB2C73.path}/metadata/payment-providers/stripe');
+    expect(slots).toHaveLength(8);
+  });
+
+  it('audits to the audit volume in clusters and to stdout locally', () => {
+    expect(resourcesOf(synthPlatform(waqiti, 'prod').stacks['vault-config'].tf, 'vault_audit')[0].options).toEqual({ file_path: '/vault/audit/vault-audit.log' });
+    expect(resourcesOf(synthPlatform(waqiti, 'local').stacks['vault-config'].tf, 'vault_audit')[0].options).toEqual({ file_path: 'stdout' });
+  });
+});
+
+describe('unseal layer', () => {
+  it('allows the Vault role only Encrypt, Decrypt and DescribeKey on its one key, assumed only by vault/vault', () => {
+    const tf = synthPlatform(waqiti, 'prod').stacks.unseal.tf;
+    const [key] = resourcesOf(tf, 'aws_kms_key');
+    expect(key.enable_key_rotation).toBe(true);
+    const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
+    expect(policy.Statement).toEqual([{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'], Resource: expect.stringMatching(/^\$\{aws_kms_key\.unseal_key_\w+\.arn\}$/) }]);
+    const trust = JSON.parse(resourcesOf(tf, 'aws_iam_role')[0].assume_role_policy);
+    expect(trust.Statement[0].Condition.StringEquals['oidc.eks.eu-west-1.amazonaws.com/id/WAQITI-PROD:sub']).toBe('system:serviceaccount:vault:vault');
+  });
+});
+
+describe('cluster layer', () => {
+  it('passes the unseal key and role from the unseal stack into the Vault release', () => {
+    const { stacks } = synthPlatform(waqiti, 'prod');
+    const release = resourcesOf(stacks.cluster.tf, 'helm_release').find((r) => r.chart === 'vault')!;
+    const values = release.values[0] as string;
+    expect(values).toContain('seal \\"awskms\\"');
+    expect(values).toMatch(/kms_key_id = \\"\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+\}\\"/);
+    expect(values).toContain('"replicas":5');
+  });
+
+  it('installs the alerts and the ServiceMonitors for Vault and ESO', () => {
+    const kinds = manifestsOf(synthPlatform(pea, 'prod').stacks.cluster.tf).map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    expect(kinds).toEqual(['Certificate/vault-server', 'PrometheusRule/pea-forecast-secrets-alerts', 'ServiceMonitor/external-secrets', 'ServiceMonitor/vault']);
+  });
+
+  it('alerts on every failure the seeds name, plus Vault sealed and audit failures', () => {
+    const rule = manifestsOf(synthPlatform(waqiti, 'prod').stacks.cluster.tf).find((m) => m.kind === 'PrometheusRule')!;
+    const alerts = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
+    expect(alerts).toEqual(
+      expect.arrayContaining(['VaultSealed', 'VaultAuditLogRequestFailure', 'VaultUnauthorizedAccessAttempts', 'ExternalSecretSyncFailed', 'SecretRotationFailed', 'SecretRotationOverdue', 'CertificateExpiringSoon']),
+    );
+  });
+});
+
+describe('backup and sync layers', () => {
+  it('backs up every critical secret, encrypted with a rotating CMK, replicated to each replica region', () => {
+    const { plan, stacks } = synthPlatform(waqiti, 'prod');
+    const secrets = resourcesOf(stacks.backup.tf, 'aws_secretsmanager_secret');
+    expect(secrets.map((s) => s.name).sort()).toEqual(plan.backup!.secrets.map((s) => `waqiti/backup/${s.path}`).sort());
+    for (const s of secrets) {
+      expect(s.kms_key_id).toMatch(/aws_kms_key\.backups_key/);
+      expect(s.replica.map((r: { region: string }) => r.region)).toEqual(['eu-central-1', 'us-east-1']);
+      expect(s.recovery_window_in_days).toBe(30);
+    }
+    expect(resourcesOf(stacks.backup.tf, 'aws_kms_key')[0]).toMatchObject({ enable_key_rotation: true, multi_region: true });
+  });
+
+  it('lets the push role write only the backup secrets', () => {
+    const tf = synthPlatform(waqiti, 'prod').stacks.backup.tf;
+    const policy = JSON.parse(resourcesOf(tf, 'aws_iam_role_policy')[0].policy);
+    const write = policy.Statement.find((s: { Sid: string }) => s.Sid === 'WriteTheseBackupsOnly');
+    expect(write.Resource).toHaveLength(resourcesOf(tf, 'aws_secretsmanager_secret').length);
+    for (const arn of write.Resource) expect(arn).toMatch(/^\$\{aws_secretsmanager_secret\.[\w-]+\.arn\}$/);
+  });
+
+  it('pushes each critical secret from its own ExternalSecret to its AWS backup', () => {
+    const manifests = manifestsOf(synthPlatform(waqiti, 'prod').stacks.sync.tf);
+    const pushes = manifests.filter((m) => m.kind === 'PushSecret');
+    expect(pushes.find((p) => p.metadata.name === 'backup-auth')!.spec).toMatchObject({
+      selector: { secret: { name: 'backup-auth' } },
+      data: [{ match: { remoteRef: { remoteKey: 'waqiti/backup/auth' } } }],
+      deletionPolicy: 'None',
+    });
+  });
+
+  it('gives PEA a SecretProviderClass and injector annotations instead of ExternalSecrets for workloads', () => {
+    const tf = synthPlatform(pea, 'prod').stacks.sync.tf;
+    const spc = manifestsOf(tf).find((m) => m.kind === 'SecretProviderClass' && m.metadata.name === 'backend-vault')!;
+    expect(spc.spec.parameters.roleName).toBe('pea-forecast-backend');
+    expect(spc.spec.parameters.objects).toContain('secretPath: "secret/data/pea-forecast/db"');
+    const annotations = tf.output['injector-annotations-backend'].value;
+    expect(annotations['vault.hashicorp.com/agent-inject-template-pea-forecast-db']).toContain('DATABASE_URL=postgresql://{{ .Data.data.username }}');
+    expect(manifestsOf(tf).filter((m) => m.kind === 'ExternalSecret').every((m) => m.metadata.namespace === 'pea-forecast-secrets-backup')).toBe(true);
+  });
+});
+
+describe('snapshots', () => {
+  const cases = PLATFORMS.flatMap((p) => Object.keys(p.environments).map((env) => [p.name, env] as const));
+  it.each(cases)('%s %s', (name, env) => {
+    const { stacks } = synthPlatform(platformNamed(name), env);
+    for (const [layer, s] of Object.entries(stacks)) expect(s.tf).toMatchSnapshot(layer);
+  });
+});
