@@ -99,8 +99,9 @@ function spawnWatchdog(childPid: number): ChildProcess {
 
 /* ------------------------------------------------------------------ helpers */
 
+/** Waits `ms`; the timer never keeps the process (or Jest) alive on its own. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 async function freePort(): Promise<number> {
