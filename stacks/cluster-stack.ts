@@ -32,7 +32,9 @@ export class ClusterStack extends PlatformStack {
       csi: platform.vault.csi,
     });
     this.eso = new ExternalSecretsOperator(this, 'external-secrets');
-    const monitors = new MetricsMonitor(this, 'vault-metrics', {
+    // ServiceMonitor, PrometheusRule and Certificate need the Prometheus operator's and cert-manager's
+    // CRDs, which kubernetes_manifest reads at plan time: they are cluster prerequisites (README).
+    new MetricsMonitor(this, 'vault-metrics', {
       name: 'vault',
       namespace: vaultNs,
       selector: { 'app.kubernetes.io/name': 'vault', 'vault-active': 'true' },
@@ -41,14 +43,12 @@ export class ClusterStack extends PlatformStack {
       params: { format: ['prometheus'] },
       tlsCaSecret: env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET,
     });
-    const esoMonitor = new MetricsMonitor(this, 'eso-metrics', {
+    new MetricsMonitor(this, 'eso-metrics', {
       name: 'external-secrets',
       namespace: this.eso.namespace,
       selector: { 'app.kubernetes.io/name': 'external-secrets' },
       port: 'metrics',
     });
-    const alerts = new SecretsAlerts(this, 'alerts', { namespace: vaultNs, platform: platform.name, vaultNamespace: vaultNs });
-    // The monitoring objects need the namespaces and CRDs the charts create.
-    for (const m of [monitors, esoMonitor, alerts]) m.node.addDependency(this.vault.release, this.eso.release);
+    new SecretsAlerts(this, 'alerts', { namespace: vaultNs, platform: platform.name, vaultNamespace: vaultNs });
   }
 }

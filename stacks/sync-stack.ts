@@ -2,7 +2,7 @@ import { Namespace } from '@cdktf/provider-kubernetes/lib/namespace';
 import { ServiceAccount } from '@cdktf/provider-kubernetes/lib/service-account';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { slug, type PlatformPlan, type ServicePlan } from '../config/plan';
+import { slug, type PlatformPlan, type ServicePlan, type SyncPlan } from '../config/plan';
 import { ExternalSecret } from '../constructs/external-secret';
 import { AwsBackupStore, BackupPushSecret } from '../constructs/push-secret';
 import { VAULT_TLS_SECRET } from '../constructs/vault-server';
@@ -31,8 +31,10 @@ export class SyncStack extends PlatformStack {
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
     const refreshInterval = env.eso.refreshInterval;
 
+    const syncsByService = new Map<string, SyncPlan[]>();
+    for (const sync of plan.syncs) syncsByService.set(sync.service, [...(syncsByService.get(sync.service) ?? []), sync]);
     for (const svc of plan.services) {
-      const syncs = plan.syncs.filter((s) => s.service === svc.name);
+      const syncs = syncsByService.get(svc.name) ?? [];
       if (syncs.length > 0) {
         const store = new VaultSecretStore(this, `store-${svc.name}`, {
           name: syncs[0].storeName,
@@ -83,8 +85,8 @@ export class SyncStack extends PlatformStack {
     if (backup && backupStack) {
       this.addDependency(backupStack);
       const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { 'app.kubernetes.io/managed-by': 'vault-secrets-platform' } } });
-      const reader = new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name } });
-      const pusher = new ServiceAccount(this, 'backup-pusher', {
+      new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name } });
+      new ServiceAccount(this, 'backup-pusher', {
         metadata: {
           name: backup.pusherServiceAccount,
           namespace: ns.metadata.name,
@@ -108,10 +110,11 @@ export class SyncStack extends PlatformStack {
         region: env.aws.primaryRegion,
         serviceAccount: backup.pusherServiceAccount,
       });
-      for (const o of [vaultStore, awsStore]) o.node.addDependency(reader, pusher);
+      // ESO reconciles: a store whose service account or source Secret is not there yet retries,
+      // so these objects need no apply order among themselves.
       for (const s of backup.secrets) {
         const name = `backup-${slug(s.path)}`;
-        const read = new ExternalSecret(this, `backup-read-${s.path}`, {
+        new ExternalSecret(this, `backup-read-${s.path}`, {
           name,
           namespace: backup.namespace,
           storeName: vaultStore.body.metadata.name,
@@ -126,7 +129,7 @@ export class SyncStack extends PlatformStack {
           remoteKey: backupSecretName(platform.name, s.path),
           storeName: awsStore.body.metadata.name,
           refreshInterval,
-        }).node.addDependency(read);
+        });
       }
     }
   }

@@ -44,7 +44,8 @@ export class VaultConfigStack extends PlatformStack {
     new AuditDevice(this, 'audit', { filePath: auditFilePath(plan) });
     const auth = new KubernetesAuth(this, 'kubernetes-auth', { kubernetesHost: plan.env.auth.kubernetesHost });
     this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, `policy-${p.name}`, { name: p.name, grants: p.grants }));
-    for (const role of allRoles(plan)) auth.addRole(role).node.addDependency(...this.policies);
+    // A role may name policies that do not exist yet (Vault resolves them at login), so no ordering is needed.
+    for (const role of allRoles(plan)) auth.addRole(role);
     for (const g of plan.generated) {
       new GeneratedSecret(this, `generated-${g.secret.path}`, {
         mount: mount.path,
