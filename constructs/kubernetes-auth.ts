@@ -10,6 +10,13 @@ export interface KubernetesAuthProps {
   readonly path?: string;
   /** API server URL Vault calls for TokenReview. */
   readonly kubernetesHost: string;
+  /**
+   * PEM CA of the API server, for a Vault that runs outside the cluster (the `local` environment).
+   * When set, Vault stops reading its own pod's service account CA and token (`disable_local_ca_jwt`)
+   * and reviews each login with the client's own token.
+   * @default - Vault runs in the cluster and uses its pod's service account CA and token
+   */
+  readonly kubernetesCaCert?: string;
 }
 
 /** The Kubernetes auth method, its backend config, and one role per consumer. */
@@ -23,8 +30,12 @@ export class KubernetesAuth extends Construct {
     this.backend = new AuthBackend(this, 'backend', { type: 'kubernetes', path: props.path ?? 'kubernetes' });
     this.path = this.backend.path;
     // Running inside the cluster, Vault reads its own service account token and CA for TokenReview,
-    // so no reviewer JWT or CA is written into config or state.
-    new KubernetesAuthBackendConfig(this, 'config', { backend: this.path, kubernetesHost: props.kubernetesHost });
+    // so no reviewer JWT or CA is written into config or state. Outside it, the (public) CA is given.
+    new KubernetesAuthBackendConfig(this, 'config', {
+      backend: this.path,
+      kubernetesHost: props.kubernetesHost,
+      ...(props.kubernetesCaCert !== undefined ? { kubernetesCaCert: props.kubernetesCaCert, disableLocalCaJwt: true } : {}),
+    });
   }
 
   /** Adds a role bound to exactly the plan's service accounts and namespaces. */

@@ -1,3 +1,4 @@
+import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { allPolicies, allRoles, type PlatformPlan } from '../config/plan';
 import type { SecretConfig } from '../config/schema';
@@ -13,6 +14,16 @@ import { RandomProvider, vaultProvider } from './providers';
 
 /** Where the file audit device writes: the audit volume in clusters, stdout for local. */
 const auditFilePath = (plan: PlatformPlan) => (plan.env.cluster ? '/vault/audit/vault-audit.log' : 'stdout');
+
+/**
+ * Without a cluster, Vault does not run in a pod, so it cannot read the pod's service account CA:
+ * the API server's CA (public, PEM) comes in as a variable, e.g. `TF_VAR_kubernetes_ca_cert`.
+ */
+const kubernetesCaCertVariable = (scope: Construct) =>
+  new TerraformVariable(scope, 'kubernetes_ca_cert', {
+    type: 'string',
+    description: 'PEM CA certificate of the Kubernetes API server that Vault reviews tokens against (public, not a secret).',
+  });
 
 /** Metadata every secret carries in Vault: who owns it and when it must rotate. */
 export function secretMetadata(s: SecretConfig): Record<string, string> {
@@ -42,7 +53,10 @@ export class VaultConfigStack extends PlatformStack {
       description: `${plan.platform.displayName} secrets`,
     });
     new AuditDevice(this, 'audit', { filePath: auditFilePath(plan) });
-    const auth = new KubernetesAuth(this, 'kubernetes-auth', { kubernetesHost: plan.env.auth.kubernetesHost });
+    const auth = new KubernetesAuth(this, 'kubernetes-auth', {
+      kubernetesHost: plan.env.auth.kubernetesHost,
+      kubernetesCaCert: plan.env.cluster ? undefined : kubernetesCaCertVariable(this).stringValue,
+    });
     this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, `policy-${p.name}`, { name: p.name, grants: p.grants }));
     // A role may name policies that do not exist yet (Vault resolves them at login), so no ordering is needed.
     for (const role of allRoles(plan)) auth.addRole(role);

@@ -14,9 +14,9 @@
  * until the vault provider 5.6.0 can be built here (the Go module proxy does not serve it; see
  * scripts/toolchain/README.md). Until then the provider's own translation is not exercised.
  *
- * One deviation from the JSON: OpenBao refuses `auth/kubernetes/config` with only `kubernetes_host`
- * when it does not run in a pod (it reads the pod's CA at write time), so the test then adds
- * `disable_local_ca_jwt` and a throwaway CA, and says so on the console.
+ * The one input the JSON leaves open is the variable `kubernetes_ca_cert` (the local Vault does not
+ * run in a pod, so the stack declares `disable_local_ca_jwt` and takes the API server's CA); the
+ * test gives it a throwaway CA, as an engineer gives TF_VAR_kubernetes_ca_cert.
  *
  * Needs `bao` from `bash scripts/toolchain.sh`; fails (never skips) without it. Secret values and
  * tokens stay in memory: assertions compare statuses, capability lists and booleans only.
@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { allPolicies, allRoles, dataPath, type Grant } from '../../config/plan';
 import { startOpenBao, type OpenBaoServer } from '../../scripts/lib/openbao';
-import { baoErrors, baoOk, baoRequest, expectedCapabilities, requireBaoBinary, resolveTfReference, throwawayCaCert } from '../support/openbao-client';
+import { baoErrors, baoOk, baoRequest, expectedCapabilities, requireBaoBinary, resolveTfReference, resolveVariable, throwawayCaCert } from '../support/openbao-client';
 import { platformNamed, resourcesOf, synthPlatform } from '../support/synth';
 
 jest.setTimeout(120_000);
@@ -100,20 +100,12 @@ describe.each(PLATFORMS)('%s (local): the synthesized vault-config stack on a re
     for (const p of policyRes) await baoOk(a, t, 'PUT', `sys/policies/acl/${p.name}`, { policy: p.policy });
     // vault_auth_backend, vault_kubernetes_auth_backend_config, vault_kubernetes_auth_backend_role
     for (const b of authRes) await baoOk(a, t, 'POST', `sys/auth/${b.path}`, without(b, 'path'));
+    // The local stack takes the API server's CA as the variable kubernetes_ca_cert (this server is
+    // not in a pod); the test passes a throwaway CA, as an engineer passes TF_VAR_kubernetes_ca_cert.
+    const variables: Record<string, string> = { kubernetes_ca_cert: await throwawayCaCert(a, t) };
     for (const c of authConfigRes) {
-      const path = `auth/${resolveTfReference(tf, c.backend)}/config`;
-      const declared = without(c, 'backend');
-      const r = await baoRequest(a, t, 'POST', path, declared);
-      if (r.status === 400 && /serviceaccount\/ca\.crt/.test(baoErrors(r)) && declared.disable_local_ca_jwt === undefined) {
-        // OpenBao 2.6 refuses this config unless it runs in a pod: it reads the pod's service
-        // account CA at write time, and with disable_local_ca_jwt it wants kubernetes_ca_cert.
-        // This test server is not in a pod, so it adds those two fields (a throwaway CA); the role
-        // bindings, the subject of this test, are untouched.
-        console.warn(`${platformName}: OpenBao refused ${path} as declared (${baoErrors(r)}); retrying with disable_local_ca_jwt and a throwaway kubernetes_ca_cert`);
-        await baoOk(a, t, 'POST', path, { ...declared, disable_local_ca_jwt: true, kubernetes_ca_cert: await throwawayCaCert(a, t) });
-      } else if (r.status < 200 || r.status > 299) {
-        throw new Error(`POST /v1/${path} answered ${r.status}: ${baoErrors(r)}`);
-      }
+      const declared = Object.fromEntries(Object.entries(without(c, 'backend')).map(([k, v]) => [k, resolveVariable(v, variables)]));
+      await baoOk(a, t, 'POST', `auth/${resolveTfReference(tf, c.backend)}/config`, declared);
     }
     for (const r of roleRes) await baoOk(a, t, 'POST', `auth/${resolveTfReference(tf, r.backend)}/role/${r.role_name}`, without(r, 'backend', 'role_name'));
     // A dummy value in every secret of the inventory.

@@ -98,6 +98,15 @@ export function resolveTfReference(tf: Record<string, any>, value: unknown): unk
   return resolveTfReference(tf, resource[attr]);
 }
 
+/** The value of a `${var.name}` reference from `variables`; other values unchanged. Unknown variables throw. */
+export function resolveVariable(value: unknown, variables: Readonly<Record<string, string>>): unknown {
+  if (typeof value !== 'string') return value;
+  const m = /^\$\{var\.([a-z0-9_]+)\}$/i.exec(value);
+  if (!m) return value;
+  if (!(m[1] in variables)) throw new Error(`no value given for variable ${m[1]}`);
+  return variables[m[1]];
+}
+
 /** A path rule of a policy: a path (exact, or a prefix ending in `*`) and its capabilities. */
 export interface PathRule {
   readonly path: string;

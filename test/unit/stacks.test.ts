@@ -70,6 +70,15 @@ describe('vault-config layer', () => {
     expect(slots).toHaveLength(8);
   });
 
+  it('gives a Vault outside the cluster (local) the API server CA as a variable; in clusters Vault uses its pod', () => {
+    const local = synthPlatform(waqiti, 'local').stacks['vault-config'].tf;
+    expect(resourcesOf(local, 'vault_kubernetes_auth_backend_config')[0]).toMatchObject({ kubernetes_ca_cert: '${var.kubernetes_ca_cert}', disable_local_ca_jwt: true });
+    expect(local.variable.kubernetes_ca_cert.default).toBeUndefined();
+    const prod = resourcesOf(synthPlatform(waqiti, 'prod').stacks['vault-config'].tf, 'vault_kubernetes_auth_backend_config')[0];
+    expect(prod.kubernetes_ca_cert).toBeUndefined();
+    expect(prod.disable_local_ca_jwt).toBeUndefined();
+  });
+
   it('audits to the audit volume in clusters and to stdout locally', () => {
     expect(resourcesOf(synthPlatform(waqiti, 'prod').stacks['vault-config'].tf, 'vault_audit')[0].options).toEqual({ file_path: '/vault/audit/vault-audit.log' });
     expect(resourcesOf(synthPlatform(waqiti, 'local').stacks['vault-config'].tf, 'vault_audit')[0].options).toEqual({ file_path: 'stdout' });
