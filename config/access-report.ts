@@ -2,7 +2,7 @@
  * Who can read what: for one platform × environment, each service traced to its service accounts,
  * Vault role, policies, paths and capabilities. Written next to every synthesized stack.
  */
-import { allRoles, type PlatformPlan, type PolicyPlan } from './plan';
+import type { PlatformPlan, PolicyPlan } from './plan';
 
 /** One row of the matrix. */
 export interface AccessEntry {
@@ -27,12 +27,11 @@ export interface AccessReport {
 }
 
 export function buildAccessReport(plan: PlatformPlan): AccessReport {
-  const roles = new Map(allRoles(plan).map((r) => [r.name, r]));
   const grantsOf = (p: PolicyPlan) => p.grants.map((g) => ({ path: g.path, capabilities: [...g.capabilities], ...(g.broadJustification ? { broad: g.broadJustification } : {}) }));
   const entries: AccessEntry[] = plan.services.map((s) => ({
     subject: s.name,
     kind: 'service',
-    namespaces: roles.get(s.role.name)!.namespaces,
+    namespaces: s.role.namespaces,
     serviceAccounts: s.role.serviceAccounts,
     role: s.role.name,
     policies: s.role.policies,

@@ -44,6 +44,8 @@ export interface ServicePlan {
   readonly role: RolePlan;
   readonly policy: PolicyPlan;
   readonly secrets: readonly SecretConfig[];
+  /** The service's ESO-delivered secrets, synced into its namespace. */
+  readonly syncs: readonly SyncPlan[];
 }
 
 /** An ESO sync of one secret into one service's namespace. */
@@ -124,6 +126,9 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     for (const g of platform.broadGrants.filter((b) => b.service === svc.name)) {
       grants.push({ path: `${mount}/data/${g.prefix}*`, capabilities: ['read', 'list'], broadJustification: g.justification });
     }
+    const syncs = secrets
+      .filter((s) => s.delivery.includes('eso'))
+      .map((s): SyncPlan => ({ service: svc.name, namespace, secret: s, targetName: `${svc.name}-${slug(s.path)}`.slice(0, 253), storeName: `vault-${svc.name}` }));
     return {
       name: svc.name,
       namespace,
@@ -131,6 +136,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
       role: role(name, svc.serviceAccounts, [namespace]),
       policy: { name, kind: 'service', grants: sortGrants(grants) },
       secrets,
+      syncs,
     };
   });
 
@@ -148,12 +154,6 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
           secrets: critical,
         };
 
-  const syncs = services.flatMap((svc) =>
-    svc.secrets
-      .filter((s) => s.delivery.includes('eso'))
-      .map((s): SyncPlan => ({ service: svc.name, namespace: svc.namespace, secret: s, targetName: `${svc.name}-${slug(s.path)}`.slice(0, 253), storeName: `vault-${svc.name}` })),
-  );
-
   return {
     platform,
     envName,
@@ -168,7 +168,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     backup,
     generated: platform.secrets.flatMap((s) => (s.origin.kind === 'generated' ? [{ secret: s, origin: s.origin }] : [])),
     external: platform.secrets.filter((s) => s.origin.kind === 'external'),
-    syncs,
+    syncs: services.flatMap((svc) => svc.syncs),
   };
 }
 

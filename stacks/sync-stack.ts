@@ -2,7 +2,7 @@ import { Namespace } from '@cdktf/provider-kubernetes/lib/namespace';
 import { ServiceAccount } from '@cdktf/provider-kubernetes/lib/service-account';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { slug, type PlatformPlan, type ServicePlan, type SyncPlan } from '../config/plan';
+import { slug, type PlatformPlan, type ServicePlan } from '../config/plan';
 import { ExternalSecret } from '../constructs/external-secret';
 import { AwsBackupStore, BackupPushSecret } from '../constructs/push-secret';
 import { VAULT_TLS_SECRET } from '../constructs/vault-server';
@@ -31,10 +31,8 @@ export class SyncStack extends PlatformStack {
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
     const refreshInterval = env.eso.refreshInterval;
 
-    const syncsByService = new Map<string, SyncPlan[]>();
-    for (const sync of plan.syncs) syncsByService.set(sync.service, [...(syncsByService.get(sync.service) ?? []), sync]);
     for (const svc of plan.services) {
-      const syncs = syncsByService.get(svc.name) ?? [];
+      const syncs = svc.syncs;
       if (syncs.length > 0) {
         const store = new VaultSecretStore(this, `store-${svc.name}`, {
           name: syncs[0].storeName,
