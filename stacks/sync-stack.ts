@@ -4,6 +4,7 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { slug, type PlatformPlan, type ServicePlan } from '../config/plan';
 import { ExternalSecret } from '../constructs/external-secret';
+import { MANAGED_BY } from '../constructs/kubernetes-object';
 import { AwsBackupStore, BackupPushSecret } from '../constructs/push-secret';
 import { VAULT_TLS_SECRET } from '../constructs/vault-server';
 import { VaultSecretStore } from '../constructs/vault-secret-store';
@@ -82,7 +83,7 @@ export class SyncStack extends PlatformStack {
     const backup = plan.backup;
     if (backup && backupStack) {
       this.addDependency(backupStack);
-      const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { 'app.kubernetes.io/managed-by': 'vault-secrets-platform' } } });
+      const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { ...MANAGED_BY } } });
       new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name } });
       new ServiceAccount(this, 'backup-pusher', {
         metadata: {
