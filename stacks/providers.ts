@@ -7,7 +7,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
-import { TerraformProvider, TerraformVariable } from 'cdktf';
+import { TerraformProvider, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { PlatformPlan } from '../config/plan';
 
@@ -32,6 +32,13 @@ export class RandomProvider extends TerraformProvider {
   }
 }
 
+/**
+ * The vault provider versions a stack accepts. The binding (@cdktf/provider-vault 15.6.1) was
+ * generated from 5.6.0 and would pin exactly that; any later 5.x keeps every argument the stacks use
+ * (the provider follows semver), and 5.9.0 is what the toolchain can build and test here.
+ */
+export const VAULT_PROVIDER_CONSTRAINT = '>= 5.6.0, < 6.0.0';
+
 /** The vault provider, aimed at the environment's Vault (overridable with `vault_address`). */
 export function vaultProvider(scope: Construct, plan: PlatformPlan): VaultProvider {
   const address = new TerraformVariable(scope, 'vault_address', {
@@ -39,11 +46,13 @@ export function vaultProvider(scope: Construct, plan: PlatformPlan): VaultProvid
     default: plan.env.vaultAddress,
     description: 'Vault address. The token comes from VAULT_TOKEN, never from configuration.',
   });
-  return new VaultProvider(scope, 'vault', {
+  const provider = new VaultProvider(scope, 'vault', {
     address: address.stringValue,
     // Long applies must not outlive a child token; the caller's token is used as is.
     skipChildToken: true,
   });
+  TerraformStack.of(scope).addOverride('terraform.required_providers.vault.version', VAULT_PROVIDER_CONSTRAINT);
+  return provider;
 }
 
 /** The kubeconfig path and context variables, created once per stack. */

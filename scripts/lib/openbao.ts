@@ -418,3 +418,24 @@ export function openBaoClientEnv(server: OpenBaoServer): Record<string, string> 
     TERRAFORM_VAULT_SKIP_CHILD_TOKEN: 'true',
   };
 }
+
+/**
+ * A throwaway CA certificate (PEM) from a scratch PKI mount, removed again at once. The local
+ * environment's Kubernetes auth config takes the API server's CA as `kubernetes_ca_cert`; outside a
+ * cluster there is none, so tests, the demo and the review pass this one. It is public material.
+ */
+export async function throwawayCaCert(server: OpenBaoServer): Promise<string> {
+  const mount = `scratch-ca-${Date.now().toString(36)}`;
+  const call = async (method: string, path: string, body?: unknown): Promise<HttpResult> => {
+    const r = await http(server.addr, method, `/v1/${path}`, body, server.rootToken);
+    if (r.status >= 300) throw new Error(`OpenBao ${method} ${path}: ${r.status} ${errorsOf(r)}`);
+    return r;
+  };
+  await call('POST', `sys/mounts/${mount}`, { type: 'pki' });
+  try {
+    const r = await call('POST', `${mount}/root/generate/internal`, { common_name: 'throwaway CA', ttl: '2h', key_type: 'ec', key_bits: 256 });
+    return String((r.body as { data: { certificate: string } }).data.certificate);
+  } finally {
+    await call('DELETE', `sys/mounts/${mount}`);
+  }
+}

@@ -15,9 +15,13 @@ BAO_PSEUDO="${BAO_PSEUDO:-v0.0.0-20260818154819-dd9c19c37a87}"
 
 # Providers: major versions >= 2 are tagged without a /vN module path, so they
 # are requested by commit (or by a pseudo-version of that commit).
-VAULT_VERSION="${VAULT_VERSION:-5.6.0}"
+# vault: the bindings (@cdktf/provider-vault 15.6.1) were generated from 5.6.0
+# (commit bcb1be49), which the proxy refuses. The proxy serves 5.9.0 (commit
+# 5e9fcd45, 2026-04-22, a later minor of the same major), so that is built, and
+# the stacks accept any 5.x >= 5.6.0 (stacks/providers.ts).
+VAULT_VERSION="${VAULT_VERSION:-5.9.0}"
 VAULT_MODULE="github.com/hashicorp/terraform-provider-vault"
-VAULT_REF="${VAULT_REF:-bcb1be4983c816359dbdf9956ccf384fefb62cd0}"
+VAULT_REF="${VAULT_REF:-v1.9.1-0.20260422134934-5e9fcd457a99}"
 
 K8S_VERSION="${K8S_VERSION:-2.38.0}"
 K8S_MODULE="github.com/hashicorp/terraform-provider-kubernetes"
@@ -29,7 +33,9 @@ HELM_REF="${HELM_REF:-1cbf08f6a306ab3cdff6079b87a61c7641b64f3b}"
 
 RANDOM_VERSION="${RANDOM_VERSION:-3.9.0}"
 RANDOM_MODULE="github.com/terraform-providers/terraform-provider-random"
-RANDOM_REF="${RANDOM_REF:-f8d869dc98d90785f6c8f7131081fa5ef88f9d95}"
+# Commit f8d869dc (the 3.9.0 tag), asked for by its pseudo-version: the proxy
+# refuses the bare hash but serves this name.
+RANDOM_REF="${RANDOM_REF:-v1.3.2-0.20260513075824-f8d869dc98d9}"
 
 # CRD sources (downloaded only, never built; read at test time).
 ESO_MODULE="github.com/external-secrets/external-secrets"

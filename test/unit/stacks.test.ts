@@ -27,6 +27,12 @@ describe('stack split', () => {
     expect(providers('backup')).toEqual(['aws']);
     expect(providers('sync')).toEqual(['kubernetes']);
   });
+
+  it('accepts any vault provider 5.x from 5.6.0 (the bindings) and pins random 3.9.0', () => {
+    const required = synthPlatform(waqiti, 'local').stacks['vault-config'].tf.terraform.required_providers;
+    expect(required.vault).toEqual({ source: 'hashicorp/vault', version: '>= 5.6.0, < 6.0.0' });
+    expect(required.random).toEqual({ source: 'hashicorp/random', version: '3.9.0' });
+  });
 });
 
 describe('backends', () => {
