@@ -46,11 +46,18 @@ function render(review: Review, cap: number): string {
 }
 
 function riskSection(review: Review, cap: number): string[] {
-  const out = [`### Risk flags (${review.risks.length})`, ''];
-  if (review.risks.length === 0) return [...out, 'None: no widening, no new wildcard, nothing destroyed or replaced, Vault server and unseal unchanged.', ''];
-  const { shown, hidden } = capped(review.risks, cap);
-  for (const f of shown) out.push(`- **${f.level}**: ${f.message}`);
-  if (hidden) out.push(more(hidden, 'flags'));
+  if (review.risks.length === 0) {
+    return ['### Risk flags (0)', '', 'None: no widening, no new wildcard, nothing destroyed or replaced, Vault server and unseal unchanged.', ''];
+  }
+  const levels = [...new Set(review.risks.map((f) => f.level))];
+  const byLevel = levels.map((level) => ({ level, flags: review.risks.filter((f) => f.level === level) }));
+  const out = [`### Risk flags (${review.risks.length}: ${byLevel.map((l) => `${l.flags.length} ${l.level}`).join(', ')})`, ''];
+  // Each level gets its own cap, so a flood of one kind never hides another.
+  for (const { level, flags } of byLevel) {
+    const { shown, hidden } = capped(flags, cap);
+    for (const f of shown) out.push(`- **${f.level}**: ${f.message}`);
+    if (hidden) out.push(more(hidden, `${level} flags`));
+  }
   return [...out, ''];
 }
 
