@@ -100,7 +100,8 @@ describe('report size', () => {
     expect(md).toContain('- **wildcard**: new wildcard: bench-prod-vault-config: policy bench-operator path bench/data/*');
     expect(md).toContain('<details>');
     expect(md.split('\n')[4]).toMatch(/^- \*\*widening\*\*: holders of policy bench-operator \(no Kubernetes role\) gains /);
-    expect(md).toContain('- **widening**: service svc-00000 (SA svc-00000/svc-00000, role bench-svc-00000) gains read on bench/data/services/svc-00000 (bench: prod)');
+    expect(md).toContain('- **widening**: service backup-reader (SA bench-secrets-backup/backup-reader, role bench-backup-reader) gains read on bench/data/services/svc-00000 (bench: prod)');
+    expect(review.access).toContainEqual(expect.objectContaining({ kind: 'gain', service: 'svc-00000', serviceAccount: 'svc-00000/svc-00000', path: 'bench/data/services/svc-00000' }));
   });
 });
 
