@@ -6,6 +6,8 @@
  *  2. Scale: `bench/generated-platforms.ts` with N services, prod only (all 5 layers).
  *  3. Floor: `bench/floor-app.ts`, the same resources from a bare cdktf app; ours/floor per N.
  *  4. Toolchain: cold build seconds from timings.json, and a timed run of scripts/toolchain.sh.
+ *  5. Review: `npm run review -- --base HEAD` on both reference platforms (3 runs): wall time, time
+ *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
  * largest peak of any single process in the tree (rusage of children), not a sum. Without GNU time
@@ -22,7 +24,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vsp-bench-'));
-const TARGETS = { shippedWallS: 1.5, shippedRssMb: 300, scale1000WallS: 3, floorRatio: 1.5 } as const;
+const TARGETS = { shippedWallS: 1.5, shippedRssMb: 300, scale1000WallS: 3, floorRatio: 1.5, reviewOverheadS: 20 } as const;
 const SIZES = (process.env.VSP_BENCH_SIZES ?? '100,1000,5000').split(',').map(Number).filter((n) => n > 0);
 const SCALE_RUNS = Number(process.env.VSP_BENCH_RUNS ?? 3);
 const TOOLCHAIN_TIMEOUT_S = Number(process.env.VSP_BENCH_TOOLCHAIN_TIMEOUT ?? 120);
@@ -303,6 +305,40 @@ async function main(): Promise<void> {
     if (run.code !== 0 || run.timedOut) out(lines.slice(-5).map((l) => `  | ${l}`).join('\n'));
   }
   results.toolchain = toolchain;
+  out();
+
+  // 5. Review.
+  out('5. Review: npm run review -- --base HEAD (both reference platforms; 3 runs)');
+  process.stderr.write('5. review\n');
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'config', 'constructs', 'stacks', 'main.ts'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  const reviews: Array<{ wallS: number; tofuS: number; overheadS: number; noChanges: boolean; exit: number | null }> = [];
+  for (let i = 0; i < 3; i++) {
+    const outDir = join(SCRATCH, `review-${i}`);
+    const t0 = Date.now();
+    const res = spawnSync('npx', ['tsx', 'review/main.ts', '--base', 'HEAD', '--out', outDir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+    const wallS = (Date.now() - t0) / 1000;
+    if (res.status !== 0 || !existsSync(join(outDir, 'review.json'))) {
+      out(`review run ${i + 1} failed (exit ${res.status}): ${(res.stderr ?? '').split('\n').filter(Boolean).slice(-3).join(' | ')}`);
+      break;
+    }
+    const json = JSON.parse(readFileSync(join(outDir, 'review.json'), 'utf8'));
+    const tofuS = json.timings.tofuMs / 1000;
+    reviews.push({ wallS, tofuS, overheadS: wallS - tofuS, noChanges: json.noChanges, exit: res.status });
+  }
+  if (reviews.length) {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const r = { wallS: median(reviews.map((x) => x.wallS)), tofuS: median(reviews.map((x) => x.tofuS)), overheadS: median(reviews.map((x) => x.overheadS)) };
+    out(
+      table(
+        ['wall (s)', 'inside tofu (s)', 'beyond the plans (s)', `target ≤ ${TARGETS.reviewOverheadS} s`, 'no changes reported'],
+        [[s2(r.wallS), s2(r.tofuS), s2(r.overheadS), verdict(r.overheadS <= TARGETS.reviewOverheadS), String(reviews.every((x) => x.noChanges))]],
+      ),
+    );
+    out('"beyond the plans" = wall time of the whole command minus the time spent inside tofu (init, the base apply, plan, show):');
+    out('it includes the toolchain check, both syntheses, starting OpenBao and the analysis.');
+    if (dirty) out('note: the working tree differs from HEAD in config/constructs/stacks, so this was not a no-change review');
+    results.review = { runs: reviews, median: r, dirtyWorkingTree: dirty };
+  }
 
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');
