@@ -10,9 +10,9 @@
  * `sys/capabilities-self`, metadata, writes and `sys/policies/acl`. It also reads the roles back.
  *
  * So this checks the rendered policy HCL and role bindings as OpenBao evaluates them, not as we
- * think it would. It is not a `tofu apply`: the full apply tier of the vault-config stacks is blocked
- * until the vault provider 5.6.0 can be built here (the Go module proxy does not serve it; see
- * scripts/toolchain/README.md). Until then the provider's own translation is not exercised.
+ * think it would. It is not a `tofu apply`: it checks the JSON's meaning independently of the vault
+ * provider. The stacks themselves are applied and planned with OpenTofu and the vault provider in
+ * review.test.ts.
  *
  * The one input the JSON leaves open is the variable `kubernetes_ca_cert` (the local Vault does not
  * run in a pod, so the stack declares `disable_local_ca_jwt` and takes the API server's CA); the
