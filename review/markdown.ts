@@ -39,7 +39,8 @@ function render(review: Review, cap: number): string {
   lines.push(
     '',
     `<sub>${cell(review.base)} → ${cell(review.head)}. Vault configuration of the local environment planned with OpenTofu against a local OpenBao; ` +
-      'other stacks compared as synthesized. Values are never shown: only names, paths, capabilities and attribute names.</sub>',
+      'other stacks compared as synthesized (a replacement there shows only in their own plan). ' +
+      'Values are never shown: only names, paths, capabilities and attribute names.</sub>',
     '',
   );
   return lines.join('\n');
