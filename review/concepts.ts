@@ -4,6 +4,7 @@
  * only from identifier attributes listed here, never from free-form ones, so no value can slip
  * into a report through them.
  */
+import { LAYERS } from '../stacks/platform-stack';
 
 /** Platform concepts, in the order a report lists them. */
 export const CONCEPTS = ['secret', 'service', 'role', 'policy', 'backup', 'chart', 'unseal', 'vault', 'alert', 'other'] as const;
@@ -60,8 +61,7 @@ const BY_MANIFEST_KIND: Readonly<Record<string, Concept>> = {
 
 /** The layer a stack name ends with (`waqiti-prod-vault-config` → `vault-config`). */
 export function layerOf(stackName: string): string {
-  const layers = ['vault-config', 'unseal', 'cluster', 'backup', 'sync'];
-  return layers.find((l) => stackName.endsWith(`-${l}`)) ?? 'unknown';
+  return LAYERS.find((l) => stackName.endsWith(`-${l}`)) ?? 'unknown';
 }
 
 /** A resource's concept, from its type, its manifest kind and the layer it is in. */

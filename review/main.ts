@@ -6,23 +6,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { TofuError } from '../scripts/lib/tofu';
 import { renderMarkdown } from './markdown';
 import { gatedLevels, parseReviewArgs, UsageError, USAGE } from './options';
 import { reviewSides } from './review';
-import { REPO_ROOT, SynthesisError, synthesizeRef, synthesizeWorkingTree } from './synthesize';
+import { commitOf, REPO_ROOT, SynthesisError, synthesizeRef, synthesizeWorkingTree } from './synthesize';
 
 /** The default base: origin/main, else main. */
 function defaultBase(): string {
-  for (const ref of ['origin/main', 'main']) {
-    try {
-      execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: REPO_ROOT, stdio: 'ignore' });
-      return ref;
-    } catch {
-      /* try the next */
-    }
-  }
+  const ref = ['origin/main', 'main'].find((r) => commitOf(r));
+  if (ref) return ref;
   throw new UsageError('no --base given and neither origin/main nor main exists; pass --base <ref>');
 }
 

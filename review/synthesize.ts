@@ -75,13 +75,20 @@ export function readStacks(outdir: string): Map<string, StackJson> {
   return stacks;
 }
 
+/** The full commit id a ref names, or undefined when git does not know it. */
+export function commitOf(ref: string, repo = REPO_ROOT): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The full commit id a ref names, or a SynthesisError saying the ref is unknown. */
 export function resolveRef(ref: string, repo = REPO_ROOT): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: repo, encoding: 'utf8' }).trim();
-  } catch {
-    throw new SynthesisError(`base ${ref}`, `git does not know the ref "${ref}". Fetch it first (e.g. \`git fetch origin main\`) or pass another --base.`);
-  }
+  const commit = commitOf(ref, repo);
+  if (!commit) throw new SynthesisError(`base ${ref}`, `git does not know the ref "${ref}". Fetch it first (e.g. \`git fetch origin main\`) or pass another --base.`);
+  return commit;
 }
 
 /**

@@ -23,8 +23,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { allPolicies, allRoles, dataPath, type Grant } from '../../config/plan';
-import { startOpenBao, type OpenBaoServer } from '../../scripts/lib/openbao';
-import { baoErrors, baoOk, baoRequest, expectedCapabilities, requireBaoBinary, resolveTfReference, resolveVariable, throwawayCaCert } from '../support/openbao-client';
+import { startOpenBao, throwawayCaCert, type OpenBaoServer } from '../../scripts/lib/openbao';
+import { baoErrors, baoOk, baoRequest, expectedCapabilities, requireBaoBinary, resolveTfReference, resolveVariable } from '../support/openbao-client';
 import { platformNamed, resourcesOf, synthPlatform } from '../support/synth';
 
 jest.setTimeout(120_000);
@@ -102,7 +102,7 @@ describe.each(PLATFORMS)('%s (local): the synthesized vault-config stack on a re
     for (const b of authRes) await baoOk(a, t, 'POST', `sys/auth/${b.path}`, without(b, 'path'));
     // The local stack takes the API server's CA as the variable kubernetes_ca_cert (this server is
     // not in a pod); the test passes a throwaway CA, as an engineer passes TF_VAR_kubernetes_ca_cert.
-    const variables: Record<string, string> = { kubernetes_ca_cert: await throwawayCaCert(a, t) };
+    const variables: Record<string, string> = { kubernetes_ca_cert: await throwawayCaCert(server!) };
     for (const c of authConfigRes) {
       const declared = Object.fromEntries(Object.entries(without(c, 'backend')).map(([k, v]) => [k, resolveVariable(v, variables)]));
       await baoOk(a, t, 'POST', `auth/${resolveTfReference(tf, c.backend)}/config`, declared);

@@ -135,18 +135,3 @@ export function expectedCapabilities(rules: readonly PathRule[], path: string): 
   return [...caps].sort();
 }
 
-/**
- * A throwaway CA certificate (PEM), made by a scratch PKI mount of the server itself, which is
- * removed again; its private key never leaves OpenBao. For configs that need some CA, e.g.
- * `kubernetes_ca_cert` of a Kubernetes auth method on a server that does not run in a pod.
- */
-export async function throwawayCaCert(addr: string, rootToken: string): Promise<string> {
-  const mount = `scratch-ca-${Date.now().toString(36)}`;
-  await baoOk(addr, rootToken, 'POST', `sys/mounts/${mount}`, { type: 'pki' });
-  try {
-    const r = await baoOk(addr, rootToken, 'POST', `${mount}/root/generate/internal`, { common_name: 'throwaway test CA', ttl: '2h', key_type: 'ec', key_bits: 256 });
-    return String(r.body.data.certificate);
-  } finally {
-    await baoOk(addr, rootToken, 'DELETE', `sys/mounts/${mount}`);
-  }
-}
