@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBaoClientEnv, startOpenBao, throwawayCaCert } from '../scripts/lib/openbao';
+import { localStackEnv, startOpenBao } from '../scripts/lib/openbao';
 import { tofu, TofuError, tofuInit } from '../scripts/lib/tofu';
 import { changesFromPlan, type ResourceChange } from './changes';
 import { layerOf } from './concepts';
@@ -64,11 +64,7 @@ export async function planVaultStack(name: string, base: SynthesizedSide | undef
     return r;
   };
   try {
-    const env = {
-      ...openBaoClientEnv(server),
-      TF_VAR_vault_address: server.addr,
-      TF_VAR_kubernetes_ca_cert: await throwawayCaCert(server),
-    };
+    const env = await localStackEnv(server);
     const stateDir = join(opts.workDir, 'state');
     mkdirSync(stateDir, { recursive: true });
     const state = join(stateDir, `${name}.tfstate`);

@@ -439,3 +439,12 @@ export async function throwawayCaCert(server: OpenBaoServer): Promise<string> {
     await call('DELETE', `sys/mounts/${mount}`);
   }
 }
+
+/**
+ * Everything `tofu` needs to plan or apply a `local` Vault configuration stack against this server:
+ * the client address and token, the stack's `vault_address` variable, and a throwaway API server CA
+ * for `kubernetes_ca_cert`.
+ */
+export async function localStackEnv(server: OpenBaoServer): Promise<Record<string, string>> {
+  return { ...openBaoClientEnv(server), TF_VAR_vault_address: server.addr, TF_VAR_kubernetes_ca_cert: await throwawayCaCert(server) };
+}

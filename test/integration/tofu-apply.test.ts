@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBaoClientEnv, startOpenBao, throwawayCaCert, type OpenBaoServer } from '../../scripts/lib/openbao';
+import { localStackEnv, startOpenBao, type OpenBaoServer } from '../../scripts/lib/openbao';
 import { tofu, tofuInit } from '../../scripts/lib/tofu';
 import { platformNamed } from '../support/synth';
 import { runApp } from '../support/run-app';
@@ -35,7 +35,7 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): tofu apply on a real Open
 
   beforeAll(async () => {
     server = await startOpenBao();
-    env = { ...openBaoClientEnv(server), TF_VAR_vault_address: server.addr, TF_VAR_kubernetes_ca_cert: await throwawayCaCert(server) };
+    env = await localStackEnv(server);
     await tofuInit(dir, state, env);
     await tofu(['apply', '-auto-approve', '-no-color', '-input=false'], { dir, env });
     const planFile = join(work, 'second.tfplan');
