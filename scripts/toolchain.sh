@@ -3,7 +3,8 @@
 # OUTSIDE the repository, keyed by version:
 #
 #   ${VSP_TOOLCHAIN_DIR:-$HOME/.cache/vault-secrets-platform}/
-#     bin/<tool>-<version>/<binary>      tofu, bao
+#     bin/<tool>-<version>/<binary>      tofu, bao, etcd, kube-apiserver, kubectl, external-secrets,
+#                                        moto and checkov (Python virtual environments)
 #     mirror/registry.opentofu.org/hashicorp/<name>/<version>/linux_amd64/...
 #     build/<tool>-<version>/            writable copies of module sources
 #     logs/<tool>-<version>.log          one log per tool
@@ -29,6 +30,8 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=toolchain/versions.sh
 source "$SCRIPT_DIR/toolchain/versions.sh"
+# shellcheck source=toolchain/builders.sh
+source "$SCRIPT_DIR/toolchain/builders.sh"
 
 CACHE="${VSP_TOOLCHAIN_DIR:-$HOME/.cache/vault-secrets-platform}"
 mkdir -p "$CACHE"
@@ -300,10 +303,11 @@ disable_checkpoint = true
 EOF
   mv "$rc.tmp" "$rc"
 
-  local path_add="$BIN/tofu-$TOFU_VERSION:$BIN/bao-$BAO_VERSION"
+  local path_add="$BIN/tofu-$TOFU_VERSION:$BIN/bao-$BAO_VERSION:$BIN/kube-$KUBE_VERSION"
   local -a names=(VSP_TOOLCHAIN_DIR VSP_TOOLCHAIN_PATH TF_CLI_CONFIG_FILE TERRAFORM_BINARY_NAME CHECKPOINT_DISABLE
                   VSP_TOFU_BIN VSP_BAO_BIN VSP_PROVIDER_MIRROR VSP_CRD_ESO_DIR VSP_CRD_PROMETHEUS_DIR VSP_CRD_CSI_DIR
-                  VSP_PROVIDERS_MISSING)
+                  VSP_CRD_CERT_MANAGER_DIR VSP_ETCD_BIN VSP_KUBE_APISERVER_BIN VSP_KUBECTL_BIN VSP_ESO_BIN VSP_ESO_CRDS
+                  VSP_MOTO_BIN VSP_CHECKOV_BIN VSP_PROVIDERS_MISSING)
   local missing; missing="$(IFS=,; echo "${MISSING[*]:-}")"
   local -A val=(
     [VSP_TOOLCHAIN_DIR]="$CACHE"
@@ -317,6 +321,14 @@ EOF
     [VSP_CRD_ESO_DIR]="${CRD_DIRS[0]}"
     [VSP_CRD_PROMETHEUS_DIR]="${CRD_DIRS[1]}"
     [VSP_CRD_CSI_DIR]="${CRD_DIRS[2]}"
+    [VSP_CRD_CERT_MANAGER_DIR]="${CRD_DIRS[3]}"
+    [VSP_ETCD_BIN]="$BIN/etcd-$ETCD_VERSION/etcd"
+    [VSP_KUBE_APISERVER_BIN]="$BIN/kube-$KUBE_VERSION/kube-apiserver"
+    [VSP_KUBECTL_BIN]="$BIN/kube-$KUBE_VERSION/kubectl"
+    [VSP_ESO_BIN]="$BIN/eso-$ESO_CONTROLLER_VERSION/external-secrets"
+    [VSP_ESO_CRDS]="$BIN/eso-$ESO_CONTROLLER_VERSION/crds.yaml"
+    [VSP_MOTO_BIN]="$BIN/moto-$MOTO_VERSION/bin/moto_server"
+    [VSP_CHECKOV_BIN]="$BIN/checkov-$CHECKOV_VERSION/bin/checkov"
     [VSP_PROVIDERS_MISSING]="$missing"
   )
   {
@@ -362,12 +374,22 @@ main() {
     example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
   fetch_crds "crd-csi-$CSI_VERSION" "crds secrets-store-csi-driver $CSI_VERSION" "$CSI_MODULE" "$CSI_VERSION" \
     config/crd/bases/secrets-store.csi.x-k8s.io_secretproviderclasses.yaml
+  fetch_crds "crd-cert-manager-$CERT_MANAGER_VERSION" "crds cert-manager $CERT_MANAGER_VERSION" "$CERT_MANAGER_MODULE" "$CERT_MANAGER_VERSION" \
+    deploy/crds/cert-manager.io_certificates.yaml
   build_tofu
   build_bao
   build_provider random "$RANDOM_VERSION" "$RANDOM_MODULE" "$RANDOM_REF"
   build_provider helm "$HELM_VERSION" "$HELM_MODULE" "$HELM_REF"
   build_provider vault "$VAULT_VERSION" "$VAULT_MODULE" "$VAULT_REF"
   build_provider kubernetes "$K8S_VERSION" "$K8S_MODULE" "$K8S_REF"
+  # Written now and again at the end, so the Vault-layer tools are usable while the rest builds.
+  write_config
+  pip_tool moto "$MOTO_VERSION" "moto[server]==$MOTO_VERSION" moto_server
+  build_etcd
+  build_kube
+  build_eso
+  build_aws_provider
+  pip_tool checkov "$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION" checkov
   write_config
   if ((${#MISSING[@]})); then
     say "WARNING: providers not available: ${MISSING[*]} (VSP_PROVIDERS_MISSING in env.json)"

@@ -23,13 +23,16 @@ VAULT_VERSION="${VAULT_VERSION:-5.9.0}"
 VAULT_MODULE="github.com/hashicorp/terraform-provider-vault"
 VAULT_REF="${VAULT_REF:-v1.9.1-0.20260422134934-5e9fcd457a99}"
 
-K8S_VERSION="${K8S_VERSION:-2.38.0}"
+# kubernetes and helm: the bindings pin 2.38.0 and 3.1.1, which the proxy refuses. It serves a
+# kubernetes main commit after 3.2.1 (CHANGELOG head 3.2.1) and helm 3.2.0. The mirror folder name is
+# the version OpenTofu believes; the stacks accept >= 2.38.0 < 4 and >= 3.1.1 < 4 (stacks/providers.ts).
+K8S_VERSION="${K8S_VERSION:-3.2.1}"
 K8S_MODULE="github.com/hashicorp/terraform-provider-kubernetes"
-K8S_REF="${K8S_REF:-be88f44271050f69d52f410bca388834afedfe71}"
+K8S_REF="${K8S_REF:-v1.13.4-0.20260821094251-3a33fb6cc605}"
 
-HELM_VERSION="${HELM_VERSION:-3.1.1}"
+HELM_VERSION="${HELM_VERSION:-3.2.0}"
 HELM_MODULE="github.com/hashicorp/terraform-provider-helm"
-HELM_REF="${HELM_REF:-1cbf08f6a306ab3cdff6079b87a61c7641b64f3b}"
+HELM_REF="${HELM_REF:-v1.3.3-0.20260629194918-a4f1c1d8b008}"
 
 RANDOM_VERSION="${RANDOM_VERSION:-3.9.0}"
 RANDOM_MODULE="github.com/terraform-providers/terraform-provider-random"
@@ -44,3 +47,32 @@ PROM_OP_MODULE="github.com/prometheus-operator/prometheus-operator"
 PROM_OP_VERSION="${PROM_OP_VERSION:-v0.85.0}"
 CSI_MODULE="sigs.k8s.io/secrets-store-csi-driver"
 CSI_VERSION="${CSI_VERSION:-v1.5.5}"
+
+# ---------------------------------------------------------------- Kubernetes layer
+# A bare control plane: etcd, kube-apiserver and kubectl (same Kubernetes release).
+ETCD_MODULE="go.etcd.io/etcd/server/v3"
+ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
+KUBE_MODULE="k8s.io/kubernetes"
+KUBE_VERSION="${KUBE_VERSION:-1.34.4}"
+
+# The External Secrets Operator controller: v0.20.4 is the newest that builds from its module
+# (v1.3.2's 56 nested modules are not served). It serves external-secrets.io/v1 like the 2.x chart.
+ESO_CONTROLLER_VERSION="${ESO_CONTROLLER_VERSION:-v0.20.4}"
+
+# cert-manager's Certificate CRD (downloaded only).
+CERT_MANAGER_MODULE="github.com/cert-manager/cert-manager"
+CERT_MANAGER_VERSION="${CERT_MANAGER_VERSION:-v1.21.2}"
+
+# ---------------------------------------------------------------- AWS layer
+# The aws provider: a main commit after 6.47.0 (CHANGELOG head "6.48.0 (Unreleased)"), built with
+# only the service packages the stacks use (AWS_SERVICE_PACKAGES) unless AWS_PROVIDER_FULL=1.
+AWS_PROVIDER_VERSION="${AWS_PROVIDER_VERSION:-6.48.0}"
+AWS_PROVIDER_MODULE="github.com/hashicorp/terraform-provider-aws"
+AWS_PROVIDER_REF="${AWS_PROVIDER_REF:-v1.60.1-0.20260602190131-5f2286d6d836}"
+AWS_SERVICE_PACKAGES="${AWS_SERVICE_PACKAGES:-iam kms meta s3 secretsmanager sts}"
+AWS_PROVIDER_FULL="${AWS_PROVIDER_FULL:-0}"
+
+# Python tools, each in a virtual environment in the cache: moto stands in for AWS; checkov scans
+# the synthesized JSON.
+MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
+CHECKOV_VERSION="${CHECKOV_VERSION:-3.3.30}"
