@@ -143,8 +143,24 @@ function fieldOf(path: ReadonlyArray<PropertyKey>): string | undefined {
   return undefined;
 }
 
+/** What one entry of a list takes. */
+const ELEMENT_HELP: Record<string, string> = {
+  secrets: 'a secret: { path, keys, consumers, origin, rotationPeriod, owner, criticality, delivery }',
+  services: 'a service: { name, namespace, serviceAccounts, reads }',
+  grants: 'a grant: { path, capabilities }',
+  broadGrants: 'a broad grant: { service, prefix, justification }',
+  keys: 'a key name of letters, digits, "_", "-" or ".", e.g. "password"',
+  consumers: 'a service name, e.g. "payment-service"',
+  serviceAccounts: 'a service account name, e.g. "payment-service"',
+  reads: 'a secret path declared in secrets[], e.g. "auth"',
+  replicaRegions: 'an AWS region such as "eu-central-1"',
+  capabilities: 'one of create, read, update, patch, delete, list, sudo, deny',
+  delivery: 'one of "eso", "injector", "csi"',
+};
+
 const helpFor = (path: ReadonlyArray<PropertyKey>, parentIsRecord = false) => {
   const field = fieldOf(path);
+  if (typeof path[path.length - 1] === 'number' && field && ELEMENT_HELP[field]) return ELEMENT_HELP[field];
   if (parentIsRecord) return 'an environment: { cluster, vaultAddress, replicas, storage, tls, unseal, aws, eso, auth, backupRecoveryWindowDays, backend }; copy one from standardEnvironments() in config/environments.ts';
   return field ? FIELD_HELP[field] : undefined;
 };

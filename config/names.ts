@@ -111,19 +111,39 @@ export interface NameCollision {
   readonly scope: string;
   readonly first: NameSource;
   readonly second: NameSource;
+  /** The environments where both sources produce the name; undefined when it does not depend on one. */
+  readonly envs?: readonly string[];
 }
+
+type Claim = { readonly source: NameSource; readonly envs?: ReadonlySet<string> };
+
+const sameSource = (a: NameSource, b: NameSource) => a.path === b.path && a.what === b.what && a.platform === b.platform;
 
 /** Collects names per scope and kind, and every pair of sources that produce the same one. */
 export class NameRegistry {
-  private readonly seen = new Map<string, NameSource>();
+  private readonly seen = new Map<string, Claim[]>();
   public readonly collisions: NameCollision[] = [];
 
-  /** Registers `name` of `kind` in `scope` (e.g. a namespace); a repeat from another source is a collision. */
-  public add(scope: string, kind: string, name: string, source: NameSource): void {
+  /**
+   * Registers `name` of `kind` in `scope` (e.g. a namespace); the same name from another source is
+   * a collision. `envs` limits the claim to some environments (a namespace that depends on the
+   * environment); two claims collide only in the environments they share.
+   */
+  public add(scope: string, kind: string, name: string, source: NameSource, envs?: ReadonlySet<string>): void {
     const key = `${scope}\u0000${kind}\u0000${name}`;
-    const first = this.seen.get(key);
-    if (!first) this.seen.set(key, source);
-    else if (first.path !== source.path || first.what !== source.what || first.platform !== source.platform) this.collisions.push({ kind, name, scope, first, second: source });
+    const claims = this.seen.get(key);
+    if (!claims) {
+      this.seen.set(key, [{ source, envs }]);
+      return;
+    }
+    for (const first of claims) {
+      if (sameSource(first.source, source)) return;
+      const shared = !first.envs ? envs : !envs ? first.envs : new Set([...envs].filter((e) => first.envs!.has(e)));
+      if (shared && shared.size === 0) continue;
+      this.collisions.push({ kind, name, scope, first: first.source, second: source, envs: shared ? [...shared] : undefined });
+      return;
+    }
+    claims.push({ source, envs });
   }
 }
 
@@ -152,8 +172,10 @@ export function registerPlatformNames(p: PlatformView, reg: NameRegistry): void 
     const src = { path: `services[${i}].name`, what: `service "${svc.name}"` };
     reg.add('vault', 'Vault policy', serviceRoleName(P, svc.name), src);
     reg.add('vault', 'Vault role', serviceRoleName(P, svc.name), src);
-    reg.add('ids:vault-config', 'construct id', sanitizeId(constructIds.role(serviceRoleName(P, svc.name))), src);
   }
+  // Ids made of a fixed prefix and a name registered above (`role-<role>`, `store-<service>`,
+  // `csi-<service>`, `injector-annotations-<service>`) are unique when those names are, and no
+  // prefix is a prefix of another or of a fixed id; only ids built from paths are registered.
 
   // vault-config stack construct ids (paths become ids, with "/" turned into "--").
   for (const id of VAULT_CONFIG_FIXED_IDS) reg.add('ids:vault-config', 'construct id', id, builtIn(`the built-in "${id}" of the vault-config stack`));
@@ -176,10 +198,6 @@ export function registerPlatformNames(p: PlatformView, reg: NameRegistry): void 
   }
   for (const [svc, i] of services) {
     if (svc.name === undefined) continue;
-    const src = { path: `services[${i}].name`, what: `service "${svc.name}"` };
-    reg.add('ids:sync', 'construct id', constructIds.store(svc.name), src);
-    reg.add('ids:sync', 'construct id', constructIds.csi(svc.name), src);
-    reg.add('ids:sync', 'construct id', constructIds.injectorOutput(svc.name), src);
     present(svc.reads).forEach(([path, j]) => {
       const s = byPath.get(path)?.[0];
       if (!s?.delivery?.includes('eso')) return;
@@ -194,43 +212,49 @@ export function registerPlatformNames(p: PlatformView, reg: NameRegistry): void 
     });
   }
 
-  // Kubernetes objects, per environment (namespaces may depend on it).
-  for (const [env] of environmentsOf(p)) {
-    const scope = (ns: string, kind: string) => [`k8s:${env}:${ns}`, kind] as const;
-    const vaultNs = p.vault?.namespace;
-    if (vaultNs !== undefined) {
-      const [s1] = scope(vaultNs, '');
-      reg.add(s1, 'Secret', VAULT_TLS_SECRET, builtIn("Vault's TLS secret"));
-      reg.add(s1, 'Certificate', 'vault-server', builtIn("Vault's certificate"));
-      reg.add(s1, 'ServiceMonitor', 'vault', builtIn("Vault's ServiceMonitor"));
-      reg.add(s1, 'PrometheusRule', `${P}-secrets-alerts`, builtIn('the alert rules'));
+  // Kubernetes objects, per namespace; a namespace that depends on the environment claims its
+  // names only in the environments where it resolves to that namespace.
+  const envNames = environmentsOf(p).map(([env]) => env);
+  const k8s = (ns: string) => `k8s:${ns}`;
+  const vaultNs = p.vault?.namespace;
+  if (vaultNs !== undefined) {
+    reg.add(k8s(vaultNs), 'Secret', VAULT_TLS_SECRET, builtIn("Vault's TLS secret"));
+    reg.add(k8s(vaultNs), 'Certificate', 'vault-server', builtIn("Vault's certificate"));
+    reg.add(k8s(vaultNs), 'ServiceMonitor', 'vault', builtIn("Vault's ServiceMonitor"));
+    reg.add(k8s(vaultNs), 'PrometheusRule', `${P}-secrets-alerts`, builtIn('the alert rules'));
+  }
+  reg.add(k8s(ESO_NAMESPACE), 'ServiceMonitor', 'external-secrets', builtIn("ESO's ServiceMonitor"));
+  if (critical.length > 0) {
+    const ns = k8s(backupNamespace(P));
+    reg.add(ns, 'SecretStore', BACKUP_VAULT_STORE, builtIn("the backup reader's SecretStore"));
+    reg.add(ns, 'SecretStore', BACKUP_AWS_STORE, builtIn("the backup pipeline's AWS SecretStore"));
+    for (const [s, i] of critical) {
+      // The backup ExternalSecret, its Secret and the PushSecret share one name.
+      if (s.path !== undefined) reg.add(ns, 'Secret', backupObjectName(s.path), { path: `secrets[${i}].path`, what: `the backup of critical secret "${s.path}"` });
     }
-    reg.add(`k8s:${env}:${ESO_NAMESPACE}`, 'ServiceMonitor', 'external-secrets', builtIn("ESO's ServiceMonitor"));
-    if (critical.length > 0) {
-      const ns = `k8s:${env}:${backupNamespace(P)}`;
-      reg.add(ns, 'SecretStore', BACKUP_VAULT_STORE, builtIn("the backup reader's SecretStore"));
-      reg.add(ns, 'SecretStore', BACKUP_AWS_STORE, builtIn("the backup pipeline's AWS SecretStore"));
-      for (const [s, i] of critical) {
-        if (s.path === undefined) continue;
-        const src = { path: `secrets[${i}].path`, what: `the backup of critical secret "${s.path}"` };
-        for (const kind of ['ExternalSecret', 'Secret', 'PushSecret']) reg.add(ns, kind, backupObjectName(s.path), src);
-      }
+  }
+  for (const [svc, i] of services) {
+    if (svc.name === undefined || svc.namespace === undefined) continue;
+    const namespaces = new Map<string, Set<string> | undefined>();
+    if (!svc.namespace.includes('{env}')) namespaces.set(svc.namespace, undefined);
+    else for (const env of envNames) {
+      const ns = resolveNamespace(svc.namespace, env);
+      namespaces.set(ns, (namespaces.get(ns) ?? new Set<string>()).add(env));
     }
-    for (const [svc, i] of services) {
-      if (svc.name === undefined || svc.namespace === undefined) continue;
-      const ns = `k8s:${env}:${resolveNamespace(svc.namespace, env)}`;
-      const delivered = present(svc.reads).map(([path, j]) => [path, j, byPath.get(path)?.[0]] as const);
-      if (delivered.some(([, , s]) => s?.delivery?.includes('eso'))) reg.add(ns, 'SecretStore', serviceStoreName(svc.name), { path: `services[${i}].name`, what: `the SecretStore of service "${svc.name}"` });
-      if (delivered.some(([, , s]) => s?.delivery?.includes('csi'))) reg.add(ns, 'SecretProviderClass', csiClassName(svc.name), { path: `services[${i}].name`, what: `the SecretProviderClass of service "${svc.name}"` });
-      for (const [path, j, s] of delivered) {
-        if (!s?.delivery?.includes('eso')) continue;
-        const src = { path: `services[${i}].reads[${j}]`, what: `service "${svc.name}" reading "${path}"` };
-        for (const kind of ['ExternalSecret', 'Secret']) reg.add(ns, kind, syncTargetName(svc.name, path), src);
-      }
+    const delivered = present(svc.reads).map(([path, j]) => [path, j, byPath.get(path)?.[0]] as const);
+    const eso = delivered.filter(([, , s]) => s?.delivery?.includes('eso'));
+    const csi = delivered.some(([, , s]) => s?.delivery?.includes('csi'));
+    for (const [nsName, envs] of namespaces) {
+      const ns = k8s(nsName);
+      if (eso.length > 0) reg.add(ns, 'SecretStore', serviceStoreName(svc.name), { path: `services[${i}].name`, what: `the SecretStore of service "${svc.name}"` }, envs);
+      if (csi) reg.add(ns, 'SecretProviderClass', csiClassName(svc.name), { path: `services[${i}].name`, what: `the SecretProviderClass of service "${svc.name}"` }, envs);
+      // The ExternalSecret and the Secret it writes share one name.
+      for (const [path, j] of eso) reg.add(ns, 'Secret', syncTargetName(svc.name, path), { path: `services[${i}].reads[${j}]`, what: `service "${svc.name}" reading "${path}"` }, envs);
     }
-    // Replica regions become aws provider aliases and replica key ids in the backup stack.
-    const e = p.environments?.[env];
-    present(e?.aws?.replicaRegions).forEach(([region, j]) => {
+  }
+  // Replica regions become aws provider aliases and replica key ids in the backup stack.
+  for (const [env, e] of environmentsOf(p)) {
+    present(e.aws?.replicaRegions).forEach(([region, j]) => {
       reg.add(`ids:backup:${env}`, 'aws provider alias', constructIds.replicaProvider(region), { path: `environments.${env}.aws.replicaRegions[${j}]`, what: `replica region "${region}"` });
     });
   }

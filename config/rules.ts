@@ -262,18 +262,24 @@ const RULES: Record<string, Rule> = {
       for (const [env] of environmentsOf(p)) {
         const ns = resolveNamespace(svc.namespace, env);
         const why = (SYSTEM_NAMESPACES as readonly string[]).includes(ns) ? 'a Kubernetes system namespace' : reservedNs.get(ns);
-        if (why) hits.set(`"${ns}" is ${why}`, [...(hits.get(`"${ns}" is ${why}`) ?? []), env]);
+        if (why) hits.set(`"${ns}", which is ${why}`, [...(hits.get(`"${ns}", which is ${why}`) ?? []), env]);
       }
       for (const [what, envs] of hits) report(`services[${i}].namespace`, `service "${svc.name}" runs in namespace ${what} (in ${envs.join(', ')})`, 'give the service a namespace of its own, e.g. "<platform>-<team>"');
     }
     // One identity (namespace + service account) may belong to one subject only.
+    const found = new Map<string, { path: string; message: string; hint: string; envs: string[] }>();
+    const note = (path: string, message: string, hint: string, env: string) => {
+      const f = found.get(`${path}\u0000${message}`) ?? { path, message, hint, envs: [] };
+      f.envs.push(env);
+      found.set(`${path}\u0000${message}`, f);
+    };
     for (const [env, e] of environmentsOf(p)) {
       const owners = new Map<string, { path: string; what: string }>();
       const claim = (ns: string, sa: string, path: string, what: string) => {
         const key = `${ns}/${sa}`;
         const first = owners.get(key);
         if (!first) owners.set(key, { path, what });
-        else if (first.what !== what) report(path, `${what} binds service account "${sa}" in namespace "${ns}" (in ${env}), which ${first.path ? `${first.what} (${first.path})` : first.what} already binds`, 'one service account in one namespace is one identity: give each service its own service account, or merge the services');
+        else if (first.what !== what) note(path, `${what} binds service account "${sa}" in namespace "${ns}", which ${first.path ? `${first.what} (${first.path})` : first.what} already binds`, 'one service account in one namespace is one identity: give each service its own service account, or merge the services', env);
       };
       if (vaultNs !== undefined) claim(vaultNs, VAULT_SERVICE_ACCOUNT, '', "the Vault server's identity");
       claim(ESO_NAMESPACE, ESO_SERVICE_ACCOUNT, '', "the External Secrets Operator's identity");
@@ -296,20 +302,25 @@ const RULES: Record<string, Rule> = {
           const [ns, sa] = key.split('/');
           return o.what !== w.what && (w.ns === '*' || w.ns === ns) && (w.sa === '*' || w.sa === sa);
         });
-        for (const [key, o] of overlaps.slice(0, 3)) report(w.path, `${w.what} binds "${w.ns}/${w.sa}" (in ${env}), which includes "${key}" of ${o.what}${o.path ? ` (${o.path})` : ''}`, 'a wildcard binding must not include another subject\'s service account; name the service accounts');
+        for (const [key, o] of overlaps.slice(0, 3)) note(w.path, `${w.what} binds "${w.ns}/${w.sa}", which includes "${key}" of ${o.what}${o.path ? ` (${o.path})` : ''}`, "a wildcard binding must not include another subject's service account; name the service accounts", env);
       }
     }
+    for (const f of found.values()) report(f.path, `${f.message} (in ${f.envs.join(', ')})`, f.hint);
   },
 
   consumption(p, report) {
     const secretPaths = new Set(strings(present(p.secrets).map(([s]) => s.path)));
     const serviceNames = new Set(strings(present(p.services).map(([s]) => s.name)));
+    // A malformed entry is reported by the schema; references to what it might have declared are not.
+    const allSecretsKnown = (p.secrets ?? []).every((s) => s?.path !== undefined);
+    const allServicesKnown = (p.services ?? []).every((s) => s?.name !== undefined);
+    const unknownReads = new Set(strings(present(p.services).filter(([s]) => s.reads === undefined).map(([s]) => s.name)));
     const readers = new Map<string, Set<string>>();
     for (const [svc, i] of present(p.services)) {
       present(svc.reads).forEach(([path, j]) => {
         if (path.includes('*') || path.includes('+')) {
           report(`services[${i}].reads[${j}]`, `"${path}" is a wildcard; a service policy may only name the service's own secrets`, 'list each secret the service reads; if a broad grant is truly needed, declare it in broadGrants with a justification');
-        } else if (!secretPaths.has(path)) {
+        } else if (!secretPaths.has(path) && allSecretsKnown) {
           report(`services[${i}].reads[${j}]`, `service "${svc.name}" reads "${path}", which is not a declared secret`, 'declare the secret in secrets[], or fix the path');
         }
         if (svc.name !== undefined) readers.set(path, (readers.get(path) ?? new Set()).add(svc.name));
@@ -319,10 +330,12 @@ const RULES: Record<string, Rule> = {
       if (s.path === undefined) continue;
       const consumers = strings(s.consumers);
       const actual = readers.get(s.path) ?? new Set<string>();
-      if (actual.size === 0) report(`secrets[${i}]`, `secret "${s.path}" is consumed by no service`, "add it to a service's reads, or remove the secret");
+      if (actual.size === 0 && allServicesKnown && unknownReads.size === 0) report(`secrets[${i}]`, `secret "${s.path}" is consumed by no service`, "add it to a service's reads, or remove the secret");
       present(s.consumers).forEach(([c, j]) => {
-        if (!serviceNames.has(c)) report(`secrets[${i}].consumers[${j}]`, `consumer "${c}" is not a declared service`, 'declare the service, or fix the name');
-        else if (!actual.has(c)) report(`secrets[${i}].consumers[${j}]`, `"${c}" is listed as a consumer of "${s.path}" but does not read it`, `add "${s.path}" to that service's reads, or drop the consumer`);
+        if (unknownReads.has(c)) return;
+        if (!serviceNames.has(c)) {
+          if (allServicesKnown) report(`secrets[${i}].consumers[${j}]`, `consumer "${c}" is not a declared service`, 'declare the service, or fix the name');
+        } else if (!actual.has(c)) report(`secrets[${i}].consumers[${j}]`, `"${c}" is listed as a consumer of "${s.path}" but does not read it`, `add "${s.path}" to that service's reads, or drop the consumer`);
       });
       if (s.consumers !== undefined) {
         for (const reader of actual) {
@@ -400,7 +413,7 @@ const RULES: Record<string, Rule> = {
     const serviceNames = new Set(strings(present(p.services).map(([s]) => s.name)));
     const mount = p.kv?.mount;
     for (const [g, i] of present(p.broadGrants)) {
-      if (g.service !== undefined && !serviceNames.has(g.service)) report(`broadGrants[${i}].service`, `"${g.service}" is not a declared service`, 'name a service from services[]');
+      if (g.service !== undefined && !serviceNames.has(g.service) && (p.services ?? []).every((s) => s?.name !== undefined)) report(`broadGrants[${i}].service`, `"${g.service}" is not a declared service`, 'name a service from services[]');
       if (g.prefix === undefined || g.prefix === '') continue;
       const problem = g.prefix.endsWith('/') ? pathProblem(g.prefix.slice(0, -1)) : undefined;
       if (problem) report(`broadGrants[${i}].prefix`, `prefix "${g.prefix}" ${problem}`, 'give a prefix under the mount\'s data path, e.g. "payment-providers/"; the wildcard is implied');
@@ -441,25 +454,34 @@ const RULES: Record<string, Rule> = {
   },
 };
 
-/** Reports each collision once, at the later source, naming both sources and every environment it occurs in. */
-export function reportCollisions(collisions: readonly NameCollision[], report: Report, platformOf?: (c: NameCollision) => string): void {
-  const grouped = new Map<string, { c: NameCollision; envs: Set<string> }>();
+/**
+ * Reports collisions once per pair of sources, at the later source (a field, never a built-in),
+ * naming both sources, every name they share and every environment it happens in.
+ */
+export function reportCollisions(collisions: readonly NameCollision[], report: Report): void {
+  const grouped = new Map<string, { c: NameCollision; names: string[]; envs: Set<string> }>();
   for (const c of collisions) {
-    const env = /^k8s:([^:]+):/.exec(c.scope)?.[1];
-    const key = [c.kind, c.first.path, c.first.what, c.second.path, c.second.what].join('\u0000');
-    const g = grouped.get(key) ?? { c, envs: new Set<string>() };
-    if (env) g.envs.add(env);
+    const key = [c.first.path, c.first.what, c.second.path, c.second.what].join('\u0000');
+    const g = grouped.get(key) ?? { c, names: [], envs: new Set<string>() };
+    const scope = /^k8s:(.+)$/.exec(c.scope);
+    for (const env of c.envs ?? []) g.envs.add(env);
+    const kind = c.kind === 'Secret' && c.first.path && c.second.path ? 'ExternalSecret and Secret' : c.kind;
+    const name = `${kind} "${c.name}"${scope ? ` in namespace "${scope[1]}"` : ''}`;
+    if (!g.names.some((n) => n.split(' in namespace')[0] === name.split(' in namespace')[0])) g.names.push(name);
     grouped.set(key, g);
   }
-  for (const { c, envs } of grouped.values()) {
-    const ns = /^k8s:[^:]+:(.+)$/.exec(c.scope)?.[1];
-    const where = ns ? ` in namespace "${ns}"${envs.size > 0 ? ` (in ${[...envs].join(', ')})` : ''}` : '';
-    const src = (s: NameCollision['first']) => (s.path ? `${s.what} (${platformOf && s.platform ? `${s.platform}: ` : ''}${s.path})` : s.what);
+  for (const { c, names, envs } of grouped.values()) {
+    const src = (s: NameCollision['first']) => (s.path ? `${s.what} (${s.path})` : s.what);
     const [later, earlier] = c.second.path ? [c.second, c.first] : [c.first, c.second];
+    const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
     report(
       later.path,
-      `${c.kind} "${c.name}"${where} would come from both ${src(later)} and ${src(earlier)}`,
-      `rename one of them so that their derived names differ (names are computed in config/names.ts: paths are lowercased, and "/" and other characters become "-")`,
+      `${src(later)} and ${src(earlier)} both produce ${shown}${envs.size > 0 ? ` (in ${[...envs].join(', ')})` : ''}`,
+      later.what === earlier.what
+        ? 'list it once'
+        : earlier.path
+        ? 'rename one of them so that their derived names differ: names are computed in config/names.ts, where paths are lowercased and "/" and other characters become "-"'
+        : `rename ${later.what}: the name is taken by ${earlier.what}`,
     );
   }
 }
@@ -477,3 +499,4 @@ export function checkRules(platform: PlatformView): ConfigIssue[] {
   }
   return issues;
 }
+export const __RULES = RULES;

@@ -37,7 +37,7 @@ function prototypeIssues(value: unknown, path: string, out: ConfigIssue[], seen:
   if (!isPlainObject(value)) {
     out.push({
       path,
-      message: `is not a plain object (its prototype is ${Object.getPrototypeOf(value)?.constructor?.name ?? 'another object'})`,
+      message: 'is not a plain object: it has a custom prototype (an object literal with "__proto__", or a class instance)',
       hint: 'write it as an object literal { ... } without "__proto__": inherited fields are invisible to validation but not to the code that reads them',
     });
   }
@@ -121,7 +121,9 @@ function crossPlatformIssues(views: ReadonlyArray<PlatformView | undefined>, lab
       platform: labels[i] ?? String(c.second.platform),
       path: c.second.path,
       message: `${c.second.what} and ${c.first.what} (${c.first.path}) produce the same ${shown}`,
-      hint: 'rename the platform or the environment: "<platform>-<env>" prefixes every stack, state file and IAM role, so it must be unique (see config/names.ts)',
+      hint: names.every((n) => n.startsWith('state file'))
+        ? 'give each environment of each platform its own backend keyPrefix, e.g. "<platform>/<env>"'
+        : 'rename the platform or the environment: "<platform>-<env>" prefixes every stack, state file and IAM role, so it must be unique (see config/names.ts)',
     });
   }
   // A state bucket belongs to one platform: a platform's credentials must not reach another's state.
