@@ -34,7 +34,7 @@ export function loadPlatforms(modulePath: string | undefined): unknown[] {
     try {
       exported = require(file);
     } catch (err) {
-      const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
       throw new PlatformsModuleError(`the platforms module ${file} failed to load: ${reason}`, 'fix the module so that it loads on its own (node --require tsx/cjs <file>)');
     }
   } else {
