@@ -19,11 +19,14 @@ export type PlatformView = View<PlatformConfig>;
 /** Keys that name properties of `Object.prototype`: never data in config. */
 export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-/** An object literal or JSON object: prototype `Object.prototype` or `null`. */
+/**
+ * An object literal or JSON object: its prototype is `null` or an `Object.prototype` (of any realm,
+ * so objects from `structuredClone` or a vm context count), never a class's or another object.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /**
