@@ -129,6 +129,14 @@ export class NameRegistry {
    * a collision. `envs` limits the claim to some environments (a namespace that depends on the
    * environment); two claims collide only in the environments they share.
    */
+  /** Every registered name, e.g. to compare with what the stacks synthesize. */
+  public *names(): IterableIterator<{ scope: string; kind: string; name: string }> {
+    for (const key of this.seen.keys()) {
+      const [scope, kind, name] = key.split('\u0000');
+      yield { scope, kind, name };
+    }
+  }
+
   public add(scope: string, kind: string, name: string, source: NameSource, envs?: ReadonlySet<string>): void {
     const key = `${scope}\u0000${kind}\u0000${name}`;
     const claims = this.seen.get(key);

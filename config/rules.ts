@@ -4,6 +4,7 @@
  * malformed entry never stops a rule: its own fields are reported by the schema check, and the rule
  * still reports everything else. Every violation carries a field path and a hint.
  */
+import { closest } from './aws-regions';
 import { durationSeconds, goDurationSeconds } from './durations';
 import { resolveNamespace } from './namespaces';
 import {
@@ -127,6 +128,9 @@ const RULES: Record<string, Rule> = {
       if (e.vaultAddress !== undefined && /^http:/i.test(e.vaultAddress)) {
         report(`${at}.vaultAddress`, `${env} reaches Vault over plain http (${e.vaultAddress})`, `${why}: use an https:// address; the token and every secret cross this connection`);
       }
+      if (e.auth?.kubernetesHost !== undefined && /^http:/i.test(e.auth.kubernetesHost)) {
+        report(`${at}.auth.kubernetesHost`, `${env} reviews tokens with the API server over plain http (${e.auth.kubernetesHost})`, `${why}: use the API server's https:// address`);
+      }
       if (e.cluster === false) report(`${at}.cluster`, `${env} is production-grade but has no cluster`, 'a production-grade environment runs Vault in its cluster; set cluster: true or productionGrade: false');
     }
   },
@@ -171,6 +175,13 @@ const RULES: Record<string, Rule> = {
     }
   },
 
+  consul(p, report) {
+    const storage = p.vault?.storage;
+    if (storage?.type === 'consul' && storage.address !== undefined && /:\/\/|\//.test(storage.address)) {
+      report('vault.storage.address', `the Consul address "${storage.address}" is not a host and port`, 'give host:port without a scheme or path, e.g. "consul-server.consul.svc:8500"');
+    }
+  },
+
   mount(p, report) {
     const mount = p.kv?.mount;
     if (mount !== undefined && (RESERVED_MOUNTS as readonly string[]).includes(mount.toLowerCase())) {
@@ -203,6 +214,17 @@ const RULES: Record<string, Rule> = {
       if (s.injectorTemplate === undefined && deliveryOf(s).includes('injector')) {
         for (const [key, j] of keys) {
           if (/^[0-9]/.test(key)) report(`secrets[${i}].keys[${j}]`, `key "${key}" becomes the environment variable ${envVarName(key)}, which starts with a digit`, 'start the key with a letter, or give an injectorTemplate');
+        }
+      }
+      if (s.injectorTemplate !== undefined && s.path !== undefined && mount !== undefined) {
+        const own = `${mount}/data/${s.path}`;
+        for (const m of s.injectorTemplate.matchAll(/secret\s+"([^"]*)"/g)) {
+          if (m[1] !== own) report(`secrets[${i}].injectorTemplate`, `the template reads "${m[1]}", not this secret's own path "${own}"`, `use {{- with secret "${own}" -}}: the service's policy grants exactly its own secrets`);
+        }
+        const declared = new Set(keys.map(([k]) => k));
+        const used = [...s.injectorTemplate.matchAll(/\.Data\.data\.([A-Za-z0-9_]+)/g), ...s.injectorTemplate.matchAll(/index\s+\.Data\.data\s+"([^"]+)"/g)].map((m) => m[1]);
+        for (const key of new Set(used)) {
+          if (!declared.has(key)) report(`secrets[${i}].injectorTemplate`, `the template uses key "${key}", which is not in keys`, `declare "${key}" in keys, or fix the template (keys: ${[...declared].join(', ')})`);
         }
       }
       if (s.path !== undefined && deliveryOf(s).includes('injector')) {
@@ -321,7 +343,8 @@ const RULES: Record<string, Rule> = {
         if (path.includes('*') || path.includes('+')) {
           report(`services[${i}].reads[${j}]`, `"${path}" is a wildcard; a service policy may only name the service's own secrets`, 'list each secret the service reads; if a broad grant is truly needed, declare it in broadGrants with a justification');
         } else if (!secretPaths.has(path) && allSecretsKnown) {
-          report(`services[${i}].reads[${j}]`, `service "${svc.name}" reads "${path}", which is not a declared secret`, 'declare the secret in secrets[], or fix the path');
+          const near = closest(path, secretPaths);
+          report(`services[${i}].reads[${j}]`, `service "${svc.name}" reads "${path}", which is not a declared secret`, `${near ? `did you mean "${near}"? ` : ''}declare the secret in secrets[], or fix the path`);
         }
         if (svc.name !== undefined) readers.set(path, (readers.get(path) ?? new Set()).add(svc.name));
       });
@@ -329,6 +352,7 @@ const RULES: Record<string, Rule> = {
     for (const [s, i] of present(p.secrets)) {
       if (s.path === undefined) continue;
       const consumers = strings(s.consumers);
+      for (const dup of duplicates(consumers)) report(`secrets[${i}].consumers`, `consumer "${dup}" is listed twice`, 'list each once');
       const actual = readers.get(s.path) ?? new Set<string>();
       if (actual.size === 0 && allServicesKnown && unknownReads.size === 0) report(`secrets[${i}]`, `secret "${s.path}" is consumed by no service`, "add it to a service's reads, or remove the secret");
       present(s.consumers).forEach(([c, j]) => {
