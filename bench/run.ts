@@ -8,6 +8,7 @@
  *  4. Toolchain: cold build seconds from timings.json, and a timed run of scripts/toolchain.sh.
  *  5. Review: `npm run review -- --base HEAD` on both reference platforms (3 runs): wall time, time
  *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
+ *  6. AWS (bench/aws.ts): aws provider build times, the backup layer applied to moto, restore time.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
  * largest peak of any single process in the tree (rusage of children), not a sum. Without GNU time
@@ -21,6 +22,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchAws } from './aws';
 
 const ROOT = join(__dirname, '..');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vsp-bench-'));
@@ -340,6 +342,7 @@ async function main(): Promise<void> {
     results.review = { runs: reviews, median: r, dirtyWorkingTree: dirty };
   }
 
+  results.aws = await benchAws(out); // 6. AWS (bench/aws.ts)
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');
 }
