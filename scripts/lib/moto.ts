@@ -1,17 +1,16 @@
 /**
  * moto (the AWS emulator, `moto[server]` in the toolchain's virtual environment) on 127.0.0.1 for
  * tests, the bench and demos: one account (`MOTO_ACCOUNT_ID`), a free port, stopped by PID and
- * killed with its parent like scripts/lib/openbao.ts does for OpenBao.
+ * killed with its parent (scripts/lib/processes.ts).
  *
  * By default the server runs with scripts/lib/moto_fixes.py, which fixes three gaps of moto 5.2.5 in
  * multi-Region KMS keys and Secrets Manager replicas (README, "AWS without AWS"); `fixes: false`
  * runs stock `moto_server`. The credentials are fake and name no real account.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freePort, spawnWatchdog, trackChild } from './openbao';
+import { freePort, ManagedProcess } from './processes';
 import { loadToolchainEnv } from './toolchain-env';
 
 /** Fake credentials moto accepts; they open nothing anywhere else. */
@@ -26,7 +25,7 @@ export interface MotoServer {
   /** The account moto reports (GetCallerIdentity, ARNs). */
   readonly accountId: string;
   readonly pid: number;
-  /** moto's stdout and stderr (request lines; no secret values: moto logs paths, not bodies). */
+  /** moto's request log (methods and paths; moto logs no bodies). */
   readonly logFile: string;
   /** Whether scripts/lib/moto_fixes.py is loaded. */
   readonly fixes: boolean;
@@ -38,13 +37,13 @@ export interface MotoServer {
 export interface StartMotoOptions {
   /** Account moto reports, e.g. the stacks' `allowed_account_ids` entry. */
   readonly accountId: string;
-  /** Listener port on 127.0.0.1. Default: a free port. */
+  /** Listener port on 127.0.0.1. @default - a free port */
   readonly port?: number;
-  /** Load scripts/lib/moto_fixes.py. Default true. */
+  /** Load scripts/lib/moto_fixes.py. @default true */
   readonly fixes?: boolean;
-  /** Path of moto_server. Default: $VSP_MOTO_BIN, then the toolchain's. */
+  /** Path of moto_server. @default - $VSP_MOTO_BIN, then the toolchain's */
   readonly motoBin?: string;
-  /** Milliseconds to wait until moto answers. Default 60000. */
+  /** Milliseconds to wait until moto answers. @default 60000 */
   readonly timeoutMs?: number;
 }
 
@@ -56,8 +55,6 @@ function resolveMotoBin(explicit?: string): string {
   return bin;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
-
 /** Starts moto on 127.0.0.1 and waits until it answers. */
 export async function startMoto(opts: StartMotoOptions): Promise<MotoServer> {
   if (!/^\d{12}$/.test(opts.accountId)) throw new Error(`'accountId' must be 12 digits. Received: ${opts.accountId}`);
@@ -67,77 +64,34 @@ export async function startMoto(opts: StartMotoOptions): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'vsp-moto-'));
   const logFile = join(dir, 'moto.log');
-  // The venv's python runs the fixes module, which then runs moto_server's main with these arguments.
-  const [command, args] = fixes
-    ? [join(dirname(motoBin), 'python'), [join(__dirname, 'moto_fixes.py'), '-H', '127.0.0.1', '-p', String(port)]]
-    : [motoBin, ['-H', '127.0.0.1', '-p', String(port)]];
-  const fd = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(command, args, {
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, MOTO_ACCOUNT_ID: opts.accountId, MOTO_PORT: String(port), PYTHONUNBUFFERED: '1' },
-    });
-  } finally {
-    closeSync(fd);
-  }
-  trackChild(child);
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((done) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = `exited with ${signal ?? `code ${code}`}`;
-      done();
-    });
-    child.once('error', (err) => {
-      exitInfo = `failed to start ${command}: ${err.message}`;
-      done();
-    });
+  const listen = ['-H', '127.0.0.1', '-p', String(port)];
+  // With fixes, the venv's python runs the fixes module, which then runs moto_server's main.
+  const proc = new ManagedProcess({
+    name: 'moto',
+    bin: fixes ? join(dirname(motoBin), 'python') : motoBin,
+    args: fixes ? [join(__dirname, 'moto_fixes.py'), ...listen] : listen,
+    logFile,
+    env: { ...process.env, MOTO_ACCOUNT_ID: opts.accountId, MOTO_PORT: String(port), PYTHONUNBUFFERED: '1' },
   });
-  const watchdog = child.pid ? spawnWatchdog(child.pid, 'vsp-moto-watchdog') : undefined;
-
   const stop = async (): Promise<void> => {
-    if (exitInfo === undefined) {
-      child.kill('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
-      if (timedOut) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
-    if (watchdog?.pid) {
-      try {
-        process.kill(watchdog.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    await proc.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  for (;;) {
-    if (exitInfo !== undefined) {
-      const log = readFileSync(logFile, 'utf8').slice(-3000);
-      await stop();
-      throw new Error(`moto ${exitInfo} before answering on ${endpoint}:\n${log}`);
-    }
-    try {
-      const r = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`moto did not answer on ${endpoint} within ${opts.timeoutMs ?? 60_000} ms`);
-    }
-    await sleep(200);
+  proc.start();
+  try {
+    await proc.waitFor(
+      `an answer on ${endpoint}`,
+      async () => ((await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined),
+      opts.timeoutMs ?? 60_000,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
   }
-
   return {
     endpoint,
     accountId: opts.accountId,
-    pid: child.pid!,
+    pid: proc.pid!,
     logFile,
     fixes,
     clientEnv: (region: string) => ({

@@ -82,25 +82,14 @@ function installExitHooks(): void {
 }
 
 /**
- * Kills `child` (SIGKILL) when this process exits or is interrupted. Other local-server harnesses
- * (scripts/lib/moto.ts) share these hooks.
- */
-export function trackChild(child: ChildProcess): void {
-  installExitHooks();
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  child.once('error', () => liveChildren.delete(child));
-}
-
-/**
  * A watchdog that kills `childPid` when this Node process is gone, even if it
  * died by SIGKILL and its exit hooks never ran.
  */
-export function spawnWatchdog(childPid: number, name = 'vsp-openbao-watchdog'): ChildProcess {
+function spawnWatchdog(childPid: number): ChildProcess {
   const script =
     'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; ' +
     'if kill -0 "$2" 2>/dev/null; then kill -TERM "$2" 2>/dev/null; sleep 5; kill -KILL "$2" 2>/dev/null; fi';
-  const w = spawn('/bin/sh', ['-c', script, name, String(process.pid), String(childPid)], {
+  const w = spawn('/bin/sh', ['-c', script, 'vsp-openbao-watchdog', String(process.pid), String(childPid)], {
     detached: true,
     stdio: 'ignore',
   });
@@ -115,8 +104,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const srv = createServer();
     srv.unref();
