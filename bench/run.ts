@@ -8,7 +8,9 @@
  *  4. Toolchain: cold build seconds from timings.json, and a timed run of scripts/toolchain.sh.
  *  5. Review: `npm run review -- --base HEAD` on both reference platforms (3 runs): wall time, time
  *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
- *  6. AWS (bench/aws.ts): aws provider build times, the backup layer applied to moto, restore time.
+ *  6. Local platform (`bench/local-platform.ts`): cluster start-to-ready, sync-layer first apply and
+ *     no-op plan, and apply-to-synced time, per reference platform.
+ *  7. AWS (`bench/aws.ts`): aws provider build times, the backup layer applied to moto, restore time.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
  * largest peak of any single process in the tree (rusage of children), not a sum. Without GNU time
@@ -23,6 +25,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchAws } from './aws';
+import { benchLocalPlatform } from './local-platform';
 
 const ROOT = join(__dirname, '..');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vsp-bench-'));
@@ -342,7 +345,12 @@ async function main(): Promise<void> {
     results.review = { runs: reviews, median: r, dirtyWorkingTree: dirty };
   }
 
-  results.aws = await benchAws(out); // 6. AWS (bench/aws.ts)
+  out('6. Local platform: real etcd, kube-apiserver, kube-controller-manager, ESO and OpenBao');
+  process.stderr.write('6. local platform\n');
+  results.localPlatform = await benchLocalPlatform(out);
+  out();
+
+  results.aws = await benchAws(out); // 7. AWS (bench/aws.ts)
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');
 }
