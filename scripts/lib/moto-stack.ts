@@ -17,10 +17,14 @@ export const MOTO_TOFU_ENV: Readonly<Record<string, string>> = {
   AWS_SESSION_TOKEN: '',
 };
 
-/** Writes the moto override (state in `stateDir/<stack>.tfstate`) and runs `tofu init`. */
-export async function initForMoto(stackDir: string, moto: MotoServer, stateDir: string, env: Record<string, string> = {}): Promise<TofuResult> {
+/**
+ * Writes the moto override and runs `tofu init`. With `stateDir`, the state goes to
+ * `stateDir/<stack>.tfstate` (a local backend in place of S3); without, the stack keeps its own
+ * (local) backend, so other stacks' remote-state lookups find it.
+ */
+export async function initForMoto(stackDir: string, moto: MotoServer, stateDir?: string, env: Record<string, string> = {}): Promise<TofuResult> {
   const name = stackDir.split('/').filter(Boolean).pop()!;
-  writeMotoOverride(stackDir, moto, join(stateDir, `${name}.tfstate`));
+  writeMotoOverride(stackDir, moto, stateDir ? join(stateDir, `${name}.tfstate`) : undefined);
   return tofu(['init', '-no-color', '-input=false', '-reconfigure'], { dir: stackDir, env: { ...MOTO_TOFU_ENV, ...env } });
 }
 

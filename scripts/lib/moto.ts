@@ -115,11 +115,11 @@ interface AwsProviderBlock {
 /**
  * What `override.tf.json` beside a stack's `cdk.tf.json` holds to point it at moto: for every aws
  * provider block (matched by alias), every service's endpoint, the fake credentials and no instance
- * metadata lookup; and a local backend at `statePath` in place of S3. OpenTofu merges it over the
+ * metadata lookup; and, given `statePath`, a local backend there in place of the stack's. OpenTofu merges it over the
  * shipped JSON, which stays untouched. Credentials are still validated (STS GetCallerIdentity
  * against moto), so `allowed_account_ids` is checked for real.
  */
-export function motoOverride(stackJson: { provider?: { aws?: AwsProviderBlock[] } }, moto: MotoServer, statePath: string): Record<string, unknown> {
+export function motoOverride(stackJson: { provider?: { aws?: AwsProviderBlock[] } }, moto: MotoServer, statePath?: string): Record<string, unknown> {
   const blocks = stackJson.provider?.aws ?? [];
   if (blocks.length === 0) throw new Error('the stack declares no aws provider');
   const endpoints = Object.fromEntries(MOTO_SERVICES.map((s) => [s, moto.endpoint]));
@@ -133,12 +133,12 @@ export function motoOverride(stackJson: { provider?: { aws?: AwsProviderBlock[] 
         endpoints: [endpoints],
       })),
     },
-    terraform: { backend: { local: { path: statePath } } },
+    ...(statePath ? { terraform: { backend: { local: { path: statePath } } } } : {}),
   };
 }
 
 /** Writes motoOverride() as `<stackDir>/override.tf.json` and returns its path. */
-export function writeMotoOverride(stackDir: string, moto: MotoServer, statePath: string): string {
+export function writeMotoOverride(stackDir: string, moto: MotoServer, statePath?: string): string {
   const file = join(stackDir, 'override.tf.json');
   const stack = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
   writeFileSync(file, `${JSON.stringify(motoOverride(stack, moto, statePath), null, 2)}\n`);
