@@ -1,6 +1,7 @@
 /**
- * `npm run restore` against a real OpenBao and moto. The WAQITI prod backup layer is applied to moto
- * with OpenTofu (the real backups: KMS key, replicas, recovery window); the test then plays ESO's
+ * `npm run restore` against a real OpenBao and moto. The backups of WAQITI prod exist in moto as the
+ * backup layer declares them (a multi-Region key and its replicas, each backup under it and
+ * replicated; aws-apply.test.ts proves the layer creates exactly these); the test then plays ESO's
  * PushSecret (PutSecretValue of the secret's JSON document, as the PushSecret writes it) and Vault's
  * operators (writes, destroys). Values are random per run, and no run may print one.
  *
@@ -10,18 +11,14 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planPlatform } from '../../config/plan';
 import { startMoto, type MotoServer } from '../../scripts/lib/moto';
-import { applyToMoto, initForMoto } from '../../scripts/lib/moto-stack';
 import { startOpenBao, type OpenBaoServer } from '../../scripts/lib/openbao';
-import { awsClients } from '../support/aws';
+import { awsClients, createBackupContainers } from '../support/aws';
 import { baoOk, baoRequest } from '../support/openbao-client';
-import { runApp } from '../support/run-app';
 import { platformNamed } from '../support/synth';
 
 jest.setTimeout(600_000);
@@ -37,8 +34,6 @@ let moto: MotoServer;
 let bao: OpenBaoServer;
 let outage: Server;
 let outageEndpoint: string;
-const synth = runApp({ VSP_ONLY: 'waqiti-prod' });
-const work = mkdtempSync(join(tmpdir(), 'vsp-restore-'));
 /** Every value written in this file: none may appear in any output. */
 const values: string[] = [];
 
@@ -94,9 +89,7 @@ beforeAll(async () => {
   moto = await startMoto({ accountId: aws.accountId });
   bao = await startOpenBao();
   await baoOk(bao.addr, bao.rootToken, 'POST', `sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
-  const dir = join(synth.outdir, 'stacks', 'waqiti-prod-backup');
-  await initForMoto(dir, moto, work);
-  await applyToMoto(dir);
+  await createBackupContainers(moto, 'waqiti', plan.backup!.secrets.map((s) => s.path), aws.primaryRegion, aws.replicaRegions);
   outage = await regionalOutage(aws.primaryRegion);
   outageEndpoint = `http://127.0.0.1:${(outage.address() as AddressInfo).port}`;
 });
@@ -104,8 +97,6 @@ afterAll(async () => {
   outage?.close();
   await bao?.stop();
   await moto?.stop();
-  rmSync(work, { recursive: true, force: true });
-  rmSync(join(synth.outdir, '..'), { recursive: true, force: true });
 });
 
 test('a secret destroyed in Vault comes back from its backup as a new version', async () => {

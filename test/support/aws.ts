@@ -3,8 +3,8 @@
  * AWS API (never from the synthesized JSON or the state). Nothing here prints a secret value.
  */
 import { IAMClient } from '@aws-sdk/client-iam';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateKeyCommand, DescribeKeyCommand, KMSClient, ReplicateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MOTO_CREDENTIALS, type MotoServer } from '../../scripts/lib/moto';
 
 // The SDK's note that its 2027 releases need Node 22 is for whoever bumps it, not test output.
@@ -70,4 +70,33 @@ export async function resolvePolicy(policy: any, resolve: (ref: string) => Promi
     return Object.fromEntries(entries);
   }
   return policy;
+}
+
+/**
+ * The Secrets Manager containers of a platform's backups, created through the API as the backup
+ * layer declares them (test/integration/aws-apply.test.ts proves the layer creates exactly these):
+ * a multi-Region KMS key replicated to every replica region, and per critical secret
+ * `<platform>/backup/<path>` under that key, replicated under each replica key, tagged for ESO. For
+ * tests of what uses the backups (restore), without the aws provider.
+ */
+export async function createBackupContainers(moto: MotoServer, platform: string, paths: readonly string[], primaryRegion: string, replicaRegions: readonly string[]): Promise<void> {
+  const { kms, sm } = awsClients(moto, primaryRegion);
+  const key = (await kms.send(new CreateKeyCommand({ MultiRegion: true, Description: `Secrets Manager backups for ${platform}` }))).KeyMetadata!;
+  const replicaArns: Record<string, string> = {};
+  for (const region of replicaRegions) {
+    replicaArns[region] = (await kms.send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: region }))).ReplicaKeyMetadata!.Arn!;
+  }
+  for (const path of paths) {
+    await sm.send(
+      new CreateSecretCommand({
+        Name: `${platform}/backup/${path}`,
+        KmsKeyId: key.Arn,
+        AddReplicaRegions: replicaRegions.map((Region) => ({ Region, KmsKeyId: replicaArns[Region] })),
+        Tags: [
+          { Key: 'managed-by', Value: 'external-secrets' },
+          { Key: 'vault-path', Value: path },
+        ],
+      }),
+    );
+  }
 }
