@@ -31,6 +31,9 @@ export class SyncStack extends PlatformStack {
     const vaultServer = env.vaultAddress;
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
     const refreshInterval = env.eso.refreshInterval;
+    // The backup pipeline re-reads Vault and pushes at its own, slower pace: a bad write reaches the
+    // AWS backup at most once per interval, and the good value stays there as AWSPREVIOUS.
+    const pushInterval = plan.backupPushInterval;
 
     for (const svc of plan.services) {
       const syncs = svc.syncs;
@@ -81,7 +84,7 @@ export class SyncStack extends PlatformStack {
     }
 
     const backup = plan.backup;
-    if (backup && backupStack) {
+    if (backup && backupStack?.backups) {
       this.addDependency(backupStack);
       const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { ...MANAGED_BY } } });
       new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name } });
@@ -119,7 +122,7 @@ export class SyncStack extends PlatformStack {
           storeName: vaultStore.body.metadata.name,
           path: s.path,
           keys: s.keys,
-          refreshInterval,
+          refreshInterval: pushInterval,
         });
         new BackupPushSecret(this, `backup-push-${s.path}`, {
           name,
@@ -127,7 +130,7 @@ export class SyncStack extends PlatformStack {
           sourceSecretName: name,
           remoteKey: backupSecretName(platform.name, s.path),
           storeName: awsStore.body.metadata.name,
-          refreshInterval,
+          refreshInterval: pushInterval,
         });
       }
     }

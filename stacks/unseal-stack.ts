@@ -17,6 +17,7 @@ export class UnsealStack extends PlatformStack {
       oidcProvider: plan.env.aws.oidcProvider,
       vaultNamespace: plan.platform.vault.namespace,
       vaultServiceAccount: 'vault',
+      keyAdminArn: plan.aws.keyAdminArn,
     });
   }
 }

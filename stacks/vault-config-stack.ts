@@ -1,8 +1,9 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { allPolicies, allRoles, type PlatformPlan } from '../config/plan';
+import { allPolicies, allRoles, AUDIT_DEVICE_PATHS, KUBERNETES_AUTH_PATH, type PlatformPlan } from '../config/plan';
 import type { SecretConfig } from '../config/schema';
 import { AuditDevice } from '../constructs/audit-device';
+import { CiApplyIdentity } from '../constructs/ci-apply-identity';
 import { ExternalSecretSlot } from '../constructs/external-secret-slot';
 import { GeneratedSecret } from '../constructs/generated-secret';
 import { KubernetesAuth } from '../constructs/kubernetes-auth';
@@ -23,6 +24,13 @@ const kubernetesCaCertVariable = (scope: Construct) =>
   new TerraformVariable(scope, 'kubernetes_ca_cert', {
     type: 'string',
     description: 'PEM CA certificate of the Kubernetes API server that Vault reviews tokens against (public, not a secret).',
+  });
+
+/** Without an OIDC discovery URL (local), the public key that signs CI tokens comes in as a variable. */
+const ciPubkeyVariable = (scope: Construct) =>
+  new TerraformVariable(scope, 'ci_jwt_validation_pubkey', {
+    type: 'string',
+    description: 'PEM public key that verifies the CI tokens applying this stack (public, not a secret).',
   });
 
 /** Metadata every secret carries in Vault: who owns it and when it must rotate. */
@@ -52,14 +60,30 @@ export class VaultConfigStack extends PlatformStack {
       deleteVersionAfterSeconds: kv.deleteVersionAfter === '0s' ? 0 : durationSeconds(kv.deleteVersionAfter)!,
       description: `${plan.platform.displayName} secrets`,
     });
-    new AuditDevice(this, 'audit', { filePath: auditFilePath(plan) });
+    new AuditDevice(this, 'audit', { filePath: auditFilePath(plan), path: AUDIT_DEVICE_PATHS[0] });
     const auth = new KubernetesAuth(this, 'kubernetes-auth', {
+      path: KUBERNETES_AUTH_PATH,
       kubernetesHost: plan.env.auth.kubernetesHost,
       kubernetesCaCert: plan.env.cluster ? undefined : kubernetesCaCertVariable(this).stringValue,
     });
     this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, `policy-${p.name}`, { name: p.name, grants: p.grants }));
     // A role may name policies that do not exist yet (Vault resolves them at login), so no ordering is needed.
     for (const role of allRoles(plan)) auth.addRole(role);
+    const ci = plan.applyIdentity;
+    if (ci) {
+      new CiApplyIdentity(this, 'ci', {
+        path: ci.authPath,
+        roleName: ci.roleName,
+        policy: plan.terraformPolicy.name,
+        oidcDiscoveryUrl: ci.config.oidcDiscoveryUrl,
+        validationPubkeys: ci.config.oidcDiscoveryUrl ? undefined : [ciPubkeyVariable(this).stringValue],
+        boundIssuer: ci.config.boundIssuer,
+        audience: ci.config.audience,
+        boundClaims: ci.config.boundClaims,
+        userClaim: ci.config.userClaim,
+        tokenTtlSeconds: durationSeconds(ci.tokenTtl)!,
+      });
+    }
     for (const g of plan.generated) {
       new GeneratedSecret(this, `generated-${g.secret.path}`, {
         mount: mount.path,
