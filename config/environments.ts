@@ -26,7 +26,8 @@ export interface StandardEnvironmentOptions {
   /**
    * The CI that applies the vault-config layer (GitHub Actions OIDC): its repository. Each cluster
    * environment binds the role to that repository and to the GitHub environment of the same name.
-   * `local` trusts a public key given as the variable `ci_jwt_validation_pubkey`.
+   * `local` has no CI; an `applyIdentity` without `oidcDiscoveryUrl` there trusts the public key
+   * given as the variable `ci_jwt_validation_pubkey` (the integration test does that).
    * @default - no CI identity: apply with an operator token
    */
   readonly ciRepository?: string;
@@ -86,9 +87,6 @@ export function standardEnvironments(o: StandardEnvironmentOptions): Record<stri
       auth: { tokenTtl: '1h', tokenMaxTtl: '4h', audience: 'vault', kubernetesHost: 'https://127.0.0.1:6443' },
       backupRecoveryWindowDays: 7,
       backend: { type: 'local', dir: 'state' },
-      ...(o.ciRepository
-        ? { applyIdentity: { boundIssuer: 'vsp-local-ci', audience: 'vault', boundClaims: { repository: o.ciRepository, environment: 'local' } } }
-        : {}),
     },
     dev: cluster('dev', 1, []),
     staging: cluster('staging', 3, o.replicaRegions.slice(0, 1)),

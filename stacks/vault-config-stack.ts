@@ -1,4 +1,4 @@
-import { TerraformVariable } from 'cdktf';
+import { Fn, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { allPolicies, allRoles, AUDIT_DEVICE_PATHS, KUBERNETES_AUTH_PATH, type PlatformPlan } from '../config/plan';
 import type { SecretConfig } from '../config/schema';
@@ -76,7 +76,8 @@ export class VaultConfigStack extends PlatformStack {
         roleName: ci.roleName,
         policy: plan.terraformPolicy.name,
         oidcDiscoveryUrl: ci.config.oidcDiscoveryUrl,
-        validationPubkeys: ci.config.oidcDiscoveryUrl ? undefined : [ciPubkeyVariable(this).stringValue],
+        // OpenBao stores the key without its trailing newline; trimmed, a second plan stays empty.
+        validationPubkeys: ci.config.oidcDiscoveryUrl ? undefined : [Fn.trimspace(ciPubkeyVariable(this).stringValue)],
         boundIssuer: ci.config.boundIssuer,
         audience: ci.config.audience,
         boundClaims: ci.config.boundClaims,
