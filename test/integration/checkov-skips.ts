@@ -37,11 +37,4 @@ export const CHECKOV_SKIPS: readonly CheckovSkip[] = [
       'of the critical secrets is the replicated Secrets Manager backups; snapshot replication would need a ' +
       'bucket and key per replica region and is listed under Limits in the README.',
   },
-  {
-    id: 'CKV2_AWS_62',
-    resourceTypes: ['aws_s3_bucket'],
-    reason:
-      'Nothing consumes bucket events. A missing or failed snapshot is alerted on from the cluster ' +
-      '(VaultSnapshotFailed, VaultSnapshotMissing in the cluster layer), which also catches a job that never ran.',
-  },
 ];
