@@ -210,7 +210,7 @@ async function http(addr: string, method: string, path: string, body?: unknown, 
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(30_000), // Raft init fsyncs; slow on a loaded machine
   });
   const text = await res.text();
   let parsed: unknown = text;

@@ -28,7 +28,14 @@ describe('waqiti (prod plan): the snapshot policy on OpenBao with Raft storage',
     const t = server.rootToken;
     await baoOk(a, t, 'PUT', `sys/policies/acl/${access.policy.name}`, { policy: renderPolicyHcl(access.policy.grants) });
     await baoOk(a, t, 'POST', `sys/mounts/${plan.mount}`, { type: 'kv', options: { version: '2' } });
-    await baoOk(a, t, 'POST', `${plan.mount}/data/auth`, { data: { 'jwt-secret': randomBytes(24).toString('base64url') } });
+    // A new KV v2 mount upgrades itself first and answers 400 until then.
+    const deadline = Date.now() + 30_000;
+    let written = await baoRequest(a, t, 'POST', `${plan.mount}/data/auth`, { data: { 'jwt-secret': randomBytes(24).toString('base64url') } });
+    while (written.status !== 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      written = await baoRequest(a, t, 'POST', `${plan.mount}/data/auth`, { data: { 'jwt-secret': randomBytes(24).toString('base64url') } });
+    }
+    expect(written.status).toBe(200);
     token = (await baoOk(a, t, 'POST', 'auth/token/create', { policies: access.role.policies, ttl: `${access.role.tokenTtlSeconds}s` })).body.auth.client_token;
   });
   afterAll(async () => {
