@@ -1,6 +1,9 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Namespace } from '@cdktf/provider-kubernetes/lib/namespace';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ServiceAccount } from '@cdktf/provider-kubernetes/lib/service-account';
-import { TerraformOutput } from 'cdktf';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { slug, type PlatformPlan, type ServicePlan } from '../config/plan';
 import { ExternalSecret } from '../constructs/external-secret';
@@ -15,6 +18,37 @@ import { kubernetesProvider } from './providers';
 
 const AUTH_MOUNT = 'kubernetes';
 
+/**
+ * In `local` there are no workloads whose own manifests create their namespaces and service
+ * accounts, so the sync layer creates them (each distinct namespace and `namespace/name` once). In
+ * cluster environments they belong to the workloads' deployments and this layer only refers to them.
+ */
+function localIdentities(scope: Construct, plan: PlatformPlan): Map<string, NamespaceV1> {
+  const namespaces = new Map<string, NamespaceV1>();
+  for (const ns of [...new Set(plan.services.map((s) => s.namespace))].sort()) {
+    namespaces.set(ns, new NamespaceV1(scope, `namespace-${ns}`, { metadata: { name: ns, labels: { ...MANAGED_BY } } }));
+  }
+  const accounts = new Map<string, { namespace: string; name: string }>();
+  for (const svc of plan.services) for (const sa of svc.serviceAccounts) accounts.set(`${svc.namespace}/${sa}`, { namespace: svc.namespace, name: sa });
+  for (const [key, sa] of [...accounts].sort(([a], [b]) => a.localeCompare(b))) {
+    new ServiceAccountV1(scope, `service-account-${key}`, {
+      metadata: { name: sa.name, namespace: namespaces.get(sa.namespace)!.metadata.name, labels: { ...MANAGED_BY } },
+      automountServiceAccountToken: false,
+    });
+  }
+  return namespaces;
+}
+
+/** Namespaced objects are created after the namespaces this stack creates (local only). */
+function afterNamespaces(scope: Construct, namespaces: Map<string, NamespaceV1>): void {
+  for (const node of scope.node.findAll()) {
+    if (!(node instanceof Manifest)) continue;
+    const ns = (node.manifestInput as { metadata?: { namespace?: string } } | undefined)?.metadata?.namespace;
+    const created = ns ? namespaces.get(ns) : undefined;
+    if (created) node.dependsOn = [...(node.dependsOn ?? []), created.fqn];
+  }
+}
+
 const delivered = (svc: ServicePlan, how: 'injector' | 'csi'): DeliveredSecret[] =>
   svc.secrets.filter((s) => s.delivery.includes(how)).map((s) => ({ path: s.path, slug: slug(s.path), keys: s.keys, template: s.injectorTemplate }));
 
@@ -28,7 +62,11 @@ export class SyncStack extends PlatformStack {
     super(scope, plan, 'sync');
     kubernetesProvider(this, plan);
     const { env, platform } = plan;
-    const vaultServer = env.vaultAddress;
+    // Local: ESO runs on this machine, next to OpenBao, whose address the operator chooses.
+    const vaultServer = env.cluster
+      ? env.vaultAddress
+      : new TerraformVariable(this, 'vault_address', { type: 'string', default: env.vaultAddress, description: 'Vault address as ESO reaches it.' }).stringValue;
+    const localNamespaces = env.cluster ? undefined : localIdentities(this, plan);
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
     const refreshInterval = env.eso.refreshInterval;
     // The backup pipeline re-reads Vault and pushes at its own, slower pace: a bad write reaches the
@@ -134,5 +172,6 @@ export class SyncStack extends PlatformStack {
         });
       }
     }
+    if (localNamespaces) afterNamespaces(this, localNamespaces);
   }
 }
