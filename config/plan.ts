@@ -6,7 +6,20 @@
  * for exactly the secrets in its `reads`, plus any broad grant declared for it (flagged).
  */
 import { durationSeconds } from './durations';
-import { resolveNamespace } from './rules';
+import {
+  backupNamespace,
+  backupReaderName,
+  breakGlassPolicyName,
+  snapshotRoleName,
+  terraformPolicyName,
+  BACKUP_PUSHER_SA,
+  BACKUP_READER_SA,
+  dataPath,
+  serviceRoleName,
+  serviceStoreName,
+  syncTargetName,
+} from './names';
+import { resolveNamespace } from './namespaces';
 import type { Capability, EnvironmentConfig, GeneratedOrigin, PlatformConfig, SecretConfig } from './schema';
 import { applyIdentityPlan, awsAccessPlan, backupPushInterval, snapshotPlan, type ApplyIdentityPlan, type AwsAccessPlan, type SnapshotPlan } from './security';
 import { terraformPolicyGrants } from './terraform-policy';
@@ -22,6 +35,8 @@ export interface Grant {
   readonly capabilities: readonly Capability[];
   /** Set for a broad grant: why least privilege was set aside. Flagged in the access report. */
   readonly broadJustification?: string;
+  /** Set for a declared operator grant on `auth/` or `sys/`: why. Flagged in the access report. */
+  readonly privilegedJustification?: string;
 }
 
 /** A Vault ACL policy to write. */
@@ -117,14 +132,8 @@ export interface PlatformPlan {
   readonly syncs: readonly SyncPlan[];
 }
 
-/** KV v2 data path of a secret. */
-export const dataPath = (mount: string, path: string) => `${mount}/data/${path}`;
-
-/** A secret path as a Kubernetes name: `payment-providers/stripe` → `payment-providers-stripe`. */
-export const slug = (path: string) => path.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-
-/** Name of the Vault role and policy of a service. */
-export const serviceRoleName = (platform: string, service: string) => `${platform}-${service}`;
+// Names are derived in config/names.ts; these are re-exported for the stacks that import them from here.
+export { dataPath, serviceRoleName, slug } from './names';
 
 export function planPlatform(platform: PlatformConfig, envName: string): PlatformPlan {
   const env = platform.environments[envName];
@@ -153,7 +162,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     }
     const syncs = secrets
       .filter((s) => s.delivery.includes('eso'))
-      .map((s): SyncPlan => ({ service: svc.name, namespace, secret: s, targetName: `${svc.name}-${slug(s.path)}`.slice(0, 253), storeName: `vault-${svc.name}` }));
+      .map((s): SyncPlan => ({ service: svc.name, namespace, secret: s, targetName: syncTargetName(svc.name, s.path), storeName: serviceStoreName(svc.name) }));
     return {
       name: svc.name,
       namespace,
@@ -166,21 +175,22 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
   });
 
   const critical = platform.secrets.filter((s) => s.criticality === 'critical');
-  const backupName = `${platform.name}-backup-reader`;
+  const backupName = backupReaderName(platform.name);
+  const backupNs = backupNamespace(platform.name);
   const backup: BackupPlan | undefined =
     critical.length === 0
       ? undefined
       : {
-          namespace: `${platform.name}-secrets-backup`,
-          readerServiceAccount: 'backup-reader',
-          pusherServiceAccount: 'backup-pusher',
-          role: role(backupName, ['backup-reader'], [`${platform.name}-secrets-backup`]),
+          namespace: backupNs,
+          readerServiceAccount: BACKUP_READER_SA,
+          pusherServiceAccount: BACKUP_PUSHER_SA,
+          role: role(backupName, [BACKUP_READER_SA], [backupNs]),
           policy: { name: backupName, kind: 'backup', grants: sortGrants(critical.map((s) => ({ path: dataPath(mount, s.path), capabilities: ['read'] }))) },
           secrets: critical,
         };
 
   const breakGlass = platform.breakGlassPolicy ?? {
-    name: `${platform.name}-break-glass`,
+    name: breakGlassPolicyName(platform.name),
     grants: [
       { path: `${mount}/data/*`, capabilities: ['delete'] },
       { path: `${mount}/delete/*`, capabilities: ['update'] },
@@ -190,7 +200,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     ],
   };
   const snapshots = snapshotPlan(platform, envName, env);
-  const snapshotName = `${platform.name}-vault-snapshot`;
+  const snapshotName = snapshotRoleName(platform.name);
   const snapshotAccess =
     snapshots?.storage === 'raft'
       ? {
@@ -208,7 +218,13 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     operatorPolicy: {
       name: platform.operatorPolicy.name,
       kind: 'operator' as const,
-      grants: sortGrants(platform.operatorPolicy.grants.map((g) => ({ path: g.path, capabilities: g.capabilities as Capability[] }))),
+      grants: sortGrants(
+        platform.operatorPolicy.grants.map((g) => ({
+          path: g.path,
+          capabilities: g.capabilities as Capability[],
+          ...(g.privileged ? { privilegedJustification: g.privileged.justification } : {}),
+        })),
+      ),
     },
     breakGlassPolicy: { name: breakGlass.name, kind: 'break-glass' as const, grants: sortGrants(breakGlass.grants.map((g) => ({ path: g.path, capabilities: g.capabilities as Capability[] }))) },
     applyIdentity,
@@ -221,7 +237,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     external: platform.secrets.filter((s) => s.origin.kind === 'external'),
     syncs: services.flatMap((svc) => svc.syncs),
   };
-  const terraformName = `${platform.name}-terraform`;
+  const terraformName = terraformPolicyName(platform.name);
   const terraformPolicy: PolicyPlan = {
     name: terraformName,
     kind: 'terraform',

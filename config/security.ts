@@ -54,7 +54,7 @@ export interface ApplyIdentityPlan {
 }
 
 /** The principal that administers the keys, as configured or by its default name. */
-export const keyAdminArn = (platform: PlatformConfig, env: EnvironmentConfig): string =>
+export const keyAdminArn = (platform: Pick<PlatformConfig, 'name'>, env: { readonly aws: Pick<EnvironmentConfig['aws'], 'accountId' | 'keyAdminArn'> }): string =>
   env.aws.keyAdminArn ?? `arn:aws:iam::${env.aws.accountId}:role/${platform.name}-platform-admin`;
 
 export function awsAccessPlan(platform: PlatformConfig, env: EnvironmentConfig): AwsAccessPlan {

@@ -3,6 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
+import { unsealRoleName } from '../config/names';
 import { irsaTrustPolicy } from './irsa';
 import { keyPolicy } from './kms-key-policy';
 
@@ -36,7 +37,7 @@ export class KmsUnseal extends Construct {
   constructor(scope: Construct, id: string, props: KmsUnsealProps) {
     super(scope, id);
     this.role = new IamRole(this, 'role', {
-      name: `${props.name}-vault-unseal`,
+      name: unsealRoleName(props.name),
       assumeRolePolicy: irsaTrustPolicy(props.accountId, props.oidcProvider, props.vaultNamespace, props.vaultServiceAccount),
     });
     this.key = new KmsKey(this, 'key', {

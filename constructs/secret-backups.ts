@@ -7,6 +7,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { Construct } from 'constructs';
+import { backupPushRoleName, constructIds } from '../config/names';
 import { irsaTrustPolicy } from './irsa';
 import { keyPolicy, viaSecretsManager } from './kms-key-policy';
 
@@ -69,7 +70,7 @@ export class SecretBackups extends Construct {
       throw new Error(`'recoveryWindowDays' must be between 7 and 30 days. Received: ${props.recoveryWindowDays}`);
     }
     this.pushRole = new IamRole(this, 'push-role', {
-      name: `${props.name}-secrets-backup-push`,
+      name: backupPushRoleName(props.name),
       assumeRolePolicy: irsaTrustPolicy(props.accountId, props.oidcProvider, props.pusherNamespace, props.pusherServiceAccount),
     });
     const restoreArn = props.restoreRole.arn;
@@ -96,7 +97,7 @@ export class SecretBackups extends Construct {
     // Manager in either region; a restore from the replica region decrypts there.
     const replicaKeys = Object.entries(props.replicaProviders).map(([region, provider]) => ({
       region,
-      key: new KmsReplicaKey(this, `key-${region}`, {
+      key: new KmsReplicaKey(this, constructIds.replicaKey(region), {
         provider,
         primaryKeyArn: this.key.arn,
         description: `Secrets Manager backup replica for ${props.name}`,
@@ -112,7 +113,7 @@ export class SecretBackups extends Construct {
       }),
     }));
     this.secrets = props.targets.map((t) => {
-      const secret = new SecretsmanagerSecret(this, `secret-${t.secretName}`, {
+      const secret = new SecretsmanagerSecret(this, constructIds.backupSecret(t.secretName), {
         name: t.secretName,
         description: `Backup of Vault secret ${t.path}, pushed by External Secrets`,
         kmsKeyId: this.key.arn,

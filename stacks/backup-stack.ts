@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { backupSecretName, pairName } from '../config/names';
 import type { PlatformPlan } from '../config/plan';
 import { RestoreRole } from '../constructs/restore-role';
 import { SecretBackups } from '../constructs/secret-backups';
@@ -6,8 +7,7 @@ import { VaultSnapshots } from '../constructs/vault-snapshots';
 import { PlatformStack } from './platform-stack';
 import { awsProvider } from './providers';
 
-/** Name of the AWS backup of a secret, as in the WAQITI seed: `<platform>/backup/<path>`. */
-export const backupSecretName = (platform: string, path: string) => `${platform}/backup/${path}`;
+export { backupSecretName } from '../config/names';
 
 /**
  * AWS: Secrets Manager backups of critical secrets, their KMS keys and the push role; the S3
@@ -24,7 +24,7 @@ export class BackupStack extends PlatformStack {
   constructor(scope: Construct, plan: PlatformPlan) {
     super(scope, plan, 'backup');
     const { env } = plan;
-    const name = `${plan.platform.name}-${plan.envName}`;
+    const name = pairName(plan.platform.name, plan.envName);
     awsProvider(this, plan, env.aws.primaryRegion);
     this.restore = new RestoreRole(this, 'restore', {
       name: `${name}-secrets-backup-restore`,
