@@ -81,8 +81,8 @@ export function generatePlatform(n: number): PlatformConfig {
       name: `${BENCH_PLATFORM}-operator`,
       holders: 'benchmark operator',
       grants: [
-        { path: `${BENCH_PLATFORM}/data/*`, capabilities: ['create', 'read', 'update', 'delete', 'list'] },
-        { path: `${BENCH_PLATFORM}/metadata/*`, capabilities: ['read', 'list', 'delete'] },
+        { path: `${BENCH_PLATFORM}/data/*`, capabilities: ['create', 'update'] },
+        { path: `${BENCH_PLATFORM}/metadata/*`, capabilities: ['read', 'list'] },
       ],
     },
     broadGrants: [],
@@ -99,6 +99,7 @@ export function generatePlatform(n: number): PlatformConfig {
       },
       tokenTtl: '24h',
       refreshInterval: '15s',
+      ciRepository: 'bench/platform-secrets',
     }),
   };
 }

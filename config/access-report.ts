@@ -6,12 +6,12 @@ import type { PlatformPlan, PolicyPlan } from './plan';
 
 /** One row of the matrix. */
 export interface AccessEntry {
-  /** Service, or `backup-reader` / the operator policy holder. */
+  /** Service, or `backup-reader`, `vault-snapshot`, the CI apply identity, or a policy's holders. */
   readonly subject: string;
-  readonly kind: 'service' | 'backup' | 'operator';
+  readonly kind: 'service' | 'backup' | 'operator' | 'break-glass' | 'terraform' | 'snapshot';
   readonly namespaces: readonly string[];
   readonly serviceAccounts: readonly string[];
-  /** Vault role (Kubernetes auth); none for the operator policy. */
+  /** Vault role (Kubernetes auth, or the CI's JWT role); none for policies people hold directly. */
   readonly role?: string;
   readonly policies: readonly string[];
   readonly grants: ReadonlyArray<{ path: string; capabilities: readonly string[]; broad?: string; privileged?: string }>;
@@ -54,6 +54,10 @@ export function buildAccessReport(plan: PlatformPlan): AccessReport {
       grants: grantsOf(plan.backup.policy),
     });
   }
+  if (plan.snapshotAccess) {
+    const { role, policy } = plan.snapshotAccess;
+    entries.push({ subject: 'vault-snapshot', kind: 'snapshot', namespaces: role.namespaces, serviceAccounts: role.serviceAccounts, role: role.name, policies: role.policies, grants: grantsOf(policy) });
+  }
   entries.push({
     subject: plan.platform.operatorPolicy.holders,
     kind: 'operator',
@@ -61,6 +65,24 @@ export function buildAccessReport(plan: PlatformPlan): AccessReport {
     serviceAccounts: [],
     policies: [plan.operatorPolicy.name],
     grants: grantsOf(plan.operatorPolicy),
+  });
+  entries.push({
+    subject: plan.platform.breakGlassPolicy?.holders ?? 'break-glass holders (emergencies only)',
+    kind: 'break-glass',
+    namespaces: [],
+    serviceAccounts: [],
+    policies: [plan.breakGlassPolicy.name],
+    grants: grantsOf(plan.breakGlassPolicy),
+  });
+  const ci = plan.applyIdentity;
+  entries.push({
+    subject: ci ? `CI (${Object.entries(ci.config.boundClaims).map(([k, v]) => `${k}=${v}`).join(', ')})` : 'apply identity: none declared (operator token)',
+    kind: 'terraform',
+    namespaces: [],
+    serviceAccounts: [],
+    ...(ci ? { role: `${ci.authPath}/${ci.roleName}` } : {}),
+    policies: [plan.terraformPolicy.name],
+    grants: grantsOf(plan.terraformPolicy),
   });
   const flags = [
     ...plan.services.flatMap((s) =>

@@ -23,7 +23,18 @@ export interface StandardEnvironmentOptions {
   readonly tokenTtl: string;
   /** ESO refresh interval in staging and prod. */
   readonly refreshInterval: string;
+  /**
+   * The CI that applies the vault-config layer (GitHub Actions OIDC): its repository. Each cluster
+   * environment binds the role to that repository and to the GitHub environment of the same name.
+   * `local` has no CI; an `applyIdentity` without `oidcDiscoveryUrl` there trusts the public key
+   * given as the variable `ci_jwt_validation_pubkey` (the integration test does that).
+   * @default - no CI identity: apply with an operator token
+   */
+  readonly ciRepository?: string;
 }
+
+/** GitHub Actions' OIDC issuer. */
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** `local`, `dev`, `staging` and `prod`, with the project's defaults. */
 export function standardEnvironments(o: StandardEnvironmentOptions): Record<string, EnvironmentConfig> {
@@ -34,7 +45,14 @@ export function standardEnvironments(o: StandardEnvironmentOptions): Record<stri
     storage: { dataSize: env === 'prod' ? '50Gi' : '10Gi', auditSize: env === 'prod' ? '50Gi' : '10Gi' },
     tls: { source: 'cert-manager', issuer: { name: 'vault-ca', kind: 'ClusterIssuer' } },
     unseal: { type: 'awskms', region: o.primaryRegion },
-    aws: { accountId: o.awsAccountId, primaryRegion: o.primaryRegion, replicaRegions, oidcProvider: o.oidcProviders[env] },
+    aws: {
+      accountId: o.awsAccountId,
+      primaryRegion: o.primaryRegion,
+      replicaRegions,
+      oidcProvider: o.oidcProviders[env],
+      keyAdminArn: `arn:aws:iam::${o.awsAccountId}:role/${o.platform}-platform-admin`,
+      restorePrincipalArns: [`arn:aws:iam::${o.awsAccountId}:role/${o.platform}-oncall`],
+    },
     eso: { refreshInterval: env === 'dev' ? '1m' : o.refreshInterval },
     auth: {
       tokenTtl: env === 'dev' ? '1h' : o.tokenTtl,
@@ -43,7 +61,18 @@ export function standardEnvironments(o: StandardEnvironmentOptions): Record<stri
       kubernetesHost: 'https://kubernetes.default.svc:443',
     },
     backupRecoveryWindowDays: env === 'prod' ? 30 : 7,
+    backupPushInterval: '1h',
     backend: { type: 's3', bucket: o.stateBucket, region: o.primaryRegion, keyPrefix: `${o.platform}/${env}` },
+    ...(o.ciRepository
+      ? {
+          applyIdentity: {
+            oidcDiscoveryUrl: GITHUB_ACTIONS_ISSUER,
+            boundIssuer: GITHUB_ACTIONS_ISSUER,
+            audience: 'vault',
+            boundClaims: { repository: o.ciRepository, environment: env },
+          },
+        }
+      : {}),
   });
   return {
     local: {

@@ -30,6 +30,10 @@ export const slug = (path: string) => path.toLowerCase().replace(/[^a-z0-9-]+/g,
 export const serviceRoleName = (platform: string, service: string) => `${platform}-${service}`;
 /** Name of the backup reader's Vault role and policy. */
 export const backupReaderName = (platform: string) => `${platform}-backup-reader`;
+/** The default break-glass policy, the Terraform (apply identity) policy and role, and the snapshot job's role and policy. */
+export const breakGlassPolicyName = (platform: string) => `${platform}-break-glass`;
+export const terraformPolicyName = (platform: string) => `${platform}-terraform`;
+export const snapshotRoleName = (platform: string) => `${platform}-vault-snapshot`;
 /** Namespace of the backup pipeline. */
 export const backupNamespace = (platform: string) => `${platform}-secrets-backup`;
 /** Service accounts of the backup pipeline. */
@@ -175,6 +179,11 @@ export function registerPlatformNames(p: PlatformView, reg: NameRegistry): void 
     reg.add('vault', 'Vault role', backupReaderName(P), src);
   }
   if (p.operatorPolicy?.name !== undefined) reg.add('vault', 'Vault policy', p.operatorPolicy.name, { path: 'operatorPolicy.name', what: 'the operator policy' });
+  if (p.breakGlassPolicy?.name !== undefined) reg.add('vault', 'Vault policy', p.breakGlassPolicy.name, { path: 'breakGlassPolicy.name', what: 'the break-glass policy' });
+  else reg.add('vault', 'Vault policy', breakGlassPolicyName(P), builtIn('the built-in break-glass policy'));
+  reg.add('vault', 'Vault policy', terraformPolicyName(P), builtIn('the built-in Terraform policy of the apply identity'));
+  reg.add('vault', 'Vault policy', snapshotRoleName(P), builtIn('the built-in storage snapshot job'));
+  reg.add('vault', 'Vault role', snapshotRoleName(P), builtIn('the built-in storage snapshot job'));
   for (const [svc, i] of services) {
     if (svc.name === undefined) continue;
     const src = { path: `services[${i}].name`, what: `service "${svc.name}"` };

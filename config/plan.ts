@@ -9,6 +9,9 @@ import { durationSeconds } from './durations';
 import {
   backupNamespace,
   backupReaderName,
+  breakGlassPolicyName,
+  snapshotRoleName,
+  terraformPolicyName,
   BACKUP_PUSHER_SA,
   BACKUP_READER_SA,
   dataPath,
@@ -18,6 +21,13 @@ import {
 } from './names';
 import { resolveNamespace } from './namespaces';
 import type { Capability, EnvironmentConfig, GeneratedOrigin, PlatformConfig, SecretConfig } from './schema';
+import { applyIdentityPlan, awsAccessPlan, backupPushInterval, snapshotPlan, type ApplyIdentityPlan, type AwsAccessPlan, type SnapshotPlan } from './security';
+import { terraformPolicyGrants } from './terraform-policy';
+
+/** Path of the Kubernetes auth method every role lives in. */
+export const KUBERNETES_AUTH_PATH = 'kubernetes';
+/** Paths of the audit devices the vault-config stack declares. */
+export const AUDIT_DEVICE_PATHS = ['file'] as const;
 
 /** One path of a policy and the capabilities on it. */
 export interface Grant {
@@ -32,8 +42,12 @@ export interface Grant {
 /** A Vault ACL policy to write. */
 export interface PolicyPlan {
   readonly name: string;
-  /** `service`: derived from a service's reads; `operator`: people and CI; `backup`: the backup reader. */
-  readonly kind: 'service' | 'operator' | 'backup';
+  /**
+   * `service`: derived from a service's reads; `operator`: the rotation job (writes, no reads);
+   * `backup`: the backup reader; `break-glass`: permanent deletion, emergencies only; `terraform`:
+   * the apply identity; `snapshot`: the storage snapshot job.
+   */
+  readonly kind: 'service' | 'operator' | 'backup' | 'break-glass' | 'terraform' | 'snapshot';
   readonly grants: readonly Grant[];
 }
 
@@ -97,6 +111,20 @@ export interface PlatformPlan {
   readonly mount: string;
   readonly services: readonly ServicePlan[];
   readonly operatorPolicy: PolicyPlan;
+  /** Permanent deletion, held only in an emergency. */
+  readonly breakGlassPolicy: PolicyPlan;
+  /** What applying the vault-config layer needs, and nothing else. */
+  readonly terraformPolicy: PolicyPlan;
+  /** The CI identity that holds the Terraform policy; undefined: apply with an operator token. */
+  readonly applyIdentity?: ApplyIdentityPlan;
+  /** Vault storage snapshots; undefined without a cluster or when disabled. */
+  readonly snapshots?: SnapshotPlan;
+  /** The snapshot job's Vault role and policy (Raft storage only: Consul snapshots go through Consul). */
+  readonly snapshotAccess?: { readonly role: RolePlan; readonly policy: PolicyPlan };
+  /** AWS principals named in key and secret policies. */
+  readonly aws: AwsAccessPlan;
+  /** How often the backup pipeline re-reads Vault and pushes to AWS (Go duration). */
+  readonly backupPushInterval: string;
   /** Undefined when no secret is critical. */
   readonly backup?: BackupPlan;
   readonly generated: readonly GeneratedSecretPlan[];
@@ -161,7 +189,27 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
           secrets: critical,
         };
 
-  return {
+  const breakGlass = platform.breakGlassPolicy ?? {
+    name: breakGlassPolicyName(platform.name),
+    grants: [
+      { path: `${mount}/data/*`, capabilities: ['delete'] },
+      { path: `${mount}/delete/*`, capabilities: ['update'] },
+      { path: `${mount}/undelete/*`, capabilities: ['update'] },
+      { path: `${mount}/destroy/*`, capabilities: ['update'] },
+      { path: `${mount}/metadata/*`, capabilities: ['read', 'delete', 'list'] },
+    ],
+  };
+  const snapshots = snapshotPlan(platform, envName, env);
+  const snapshotName = snapshotRoleName(platform.name);
+  const snapshotAccess =
+    snapshots?.storage === 'raft'
+      ? {
+          role: { ...role(snapshotName, [snapshots.serviceAccount], [snapshots.namespace]), tokenTtlSeconds: 600, tokenMaxTtlSeconds: 900 },
+          policy: { name: snapshotName, kind: 'snapshot' as const, grants: [{ path: 'sys/storage/raft/snapshot', capabilities: ['read'] as Capability[] }] },
+        }
+      : undefined;
+  const applyIdentity = applyIdentityPlan(platform, env);
+  const partial = {
     platform,
     envName,
     env,
@@ -169,7 +217,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     services,
     operatorPolicy: {
       name: platform.operatorPolicy.name,
-      kind: 'operator',
+      kind: 'operator' as const,
       grants: sortGrants(
         platform.operatorPolicy.grants.map((g) => ({
           path: g.path,
@@ -178,21 +226,58 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
         })),
       ),
     },
+    breakGlassPolicy: { name: breakGlass.name, kind: 'break-glass' as const, grants: sortGrants(breakGlass.grants.map((g) => ({ path: g.path, capabilities: g.capabilities as Capability[] }))) },
+    applyIdentity,
+    snapshots,
+    snapshotAccess,
+    aws: awsAccessPlan(platform, env),
+    backupPushInterval: backupPushInterval(env),
     backup,
     generated: platform.secrets.flatMap((s) => (s.origin.kind === 'generated' ? [{ secret: s, origin: s.origin }] : [])),
     external: platform.secrets.filter((s) => s.origin.kind === 'external'),
     syncs: services.flatMap((svc) => svc.syncs),
   };
+  const terraformName = terraformPolicyName(platform.name);
+  const terraformPolicy: PolicyPlan = {
+    name: terraformName,
+    kind: 'terraform',
+    grants: terraformPolicyGrants({
+      name: terraformName,
+      mount,
+      policyNames: policiesBesidesTerraform(partial).map((p) => p.name),
+      kubernetesAuthPath: KUBERNETES_AUTH_PATH,
+      kubernetesRoles: allRoles(partial).map((r) => r.name),
+      auditPaths: AUDIT_DEVICE_PATHS,
+      generatedPaths: partial.generated.map((g) => g.secret.path),
+      slotPaths: partial.external.map((s) => s.path),
+      applyIdentity: applyIdentity ? { authPath: applyIdentity.authPath, roleName: applyIdentity.roleName } : undefined,
+    }),
+  };
+  return { ...partial, terraformPolicy };
 }
 
-/** Every policy of the plan: services, backup reader, operator. */
+/** The plan without the Terraform policy, which is derived from the rest. */
+export type PlanWithoutTerraformPolicy = Omit<PlatformPlan, 'terraformPolicy'>;
+
+/** Every policy of the plan: services, backup reader, snapshot job, operator, break-glass, Terraform. */
 export function allPolicies(plan: PlatformPlan): PolicyPlan[] {
-  return [...plan.services.map((s) => s.policy), ...(plan.backup ? [plan.backup.policy] : []), plan.operatorPolicy];
+  return [...policiesBesidesTerraform(plan), plan.terraformPolicy];
+}
+
+/** Every policy except the Terraform policy (which covers these). */
+export function policiesBesidesTerraform(plan: PlanWithoutTerraformPolicy): PolicyPlan[] {
+  return [
+    ...plan.services.map((s) => s.policy),
+    ...(plan.backup ? [plan.backup.policy] : []),
+    ...(plan.snapshotAccess ? [plan.snapshotAccess.policy] : []),
+    plan.operatorPolicy,
+    plan.breakGlassPolicy,
+  ];
 }
 
 /** Every Kubernetes auth role of the plan. */
-export function allRoles(plan: PlatformPlan): RolePlan[] {
-  return [...plan.services.map((s) => s.role), ...(plan.backup ? [plan.backup.role] : [])];
+export function allRoles(plan: PlanWithoutTerraformPolicy): RolePlan[] {
+  return [...plan.services.map((s) => s.role), ...(plan.backup ? [plan.backup.role] : []), ...(plan.snapshotAccess ? [plan.snapshotAccess.role] : [])];
 }
 
 function sortGrants(grants: Grant[]): Grant[] {

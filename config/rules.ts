@@ -23,6 +23,7 @@ import {
 } from './names';
 import { CAPABILITIES, K8S_NAME, REQUIRED_ENVIRONMENTS, VAULT_SEGMENT } from './schema';
 import { findSecretLikeValues } from './secret-patterns';
+import { keyAdminArn, MIN_PRODUCTION_PUSH_SECONDS } from './security';
 import { isProductionGrade, KNOWN_TIERS, PRODUCTION_BY_DEFAULT } from './tier';
 import { environmentsOf, present, type PlatformView } from './view';
 
@@ -443,6 +444,105 @@ const RULES: Record<string, Rule> = {
       if (problem) report(`broadGrants[${i}].prefix`, `prefix "${g.prefix}" ${problem}`, 'give a prefix under the mount\'s data path, e.g. "payment-providers/"; the wildcard is implied');
       else if (!g.prefix.endsWith('/')) report(`broadGrants[${i}].prefix`, `prefix "${g.prefix}" does not end at a segment boundary, so "${g.prefix}*" also matches paths such as "${g.prefix}-other"`, `end the prefix with "/" ("${g.prefix}/"), or use "" for the whole mount`);
       else if (mount !== undefined && g.prefix.startsWith(`${mount}/`)) report(`broadGrants[${i}].prefix`, `prefix "${g.prefix}" repeats the mount "${mount}"`, `give it under the mount's data path: drop the leading "${mount}/"`);
+    }
+  },
+
+  consulStorageSecurity(p, report) {
+    const storage = p.vault?.storage;
+    if (storage?.type !== 'consul') return;
+    const production = environmentsOf(p).filter(([name, e]) => isProductionGrade(name, e)).map(([name]) => name);
+    if (production.length === 0) return;
+    const where = `${production.join(', ')} ${production.length === 1 ? 'is' : 'are'} production-grade`;
+    if (!storage.security?.tls) {
+      report('vault.storage.security.tls', `Consul storage is plain HTTP, and ${where}`, 'set security.tls.caSecret (a Secret in Vault\'s namespace with ca.crt), plus clientCertSecret if Consul verifies clients; point address at the HTTPS port (8501)');
+    }
+    if (!storage.security?.aclTokenSecret) {
+      report('vault.storage.security.aclTokenSecret', `Consul storage has no ACL token, and ${where}`, 'set security.aclTokenSecret to the Secret (name and key) holding a token with key:write on the path, session:write, service:write and agent:read; it is delivered as CONSUL_HTTP_TOKEN, never written in config');
+    }
+  },
+
+  operatorPolicySplit(p, report) {
+    const mount = p.kv?.mount;
+    if (!mount) return;
+    for (const [g, i] of present(p.operatorPolicy?.grants)) {
+      const caps = strings(g.capabilities);
+      const path = g.path ?? '';
+      const at = `operatorPolicy.grants[${i}].capabilities`;
+      if (path.startsWith(`${mount}/data/`) && caps.includes('read')) {
+        report(at, `the operator (rotation) policy reads secret values on "${path}"`, 'rotation writes new versions: grant create and update; people who must read a value use a service role or break glass');
+      }
+      if (path.startsWith(`${mount}/metadata/`) && caps.includes('delete')) {
+        report(at, `the operator policy permanently deletes on "${path}"`, 'metadata delete destroys every version: move it to breakGlassPolicy');
+      }
+      if (path.startsWith(`${mount}/destroy/`)) {
+        report(`operatorPolicy.grants[${i}].path`, `the operator policy destroys versions on "${path}"`, 'move destroy to breakGlassPolicy');
+      }
+    }
+    const bg = p.breakGlassPolicy;
+    if (!bg) return;
+    const taken = new Set([p.operatorPolicy?.name, ...present(p.services).map(([svc]) => `${p.name}-${svc.name}`)]);
+    if (bg.name !== undefined && taken.has(bg.name)) report('breakGlassPolicy.name', `policy name "${bg.name}" is already taken`, 'give the break-glass policy its own name, e.g. "<platform>-break-glass"');
+    const known = new Set<string>(CAPABILITIES);
+    for (const [g, i] of present(bg.grants)) {
+      if (g.path !== undefined && !g.path.startsWith(`${mount}/`)) report(`breakGlassPolicy.grants[${i}].path`, `path "${g.path}" is outside the mount "${mount}/"`, `break-glass grants stay inside the platform's mount, e.g. "${mount}/metadata/*"`);
+      const caps = present(g.capabilities);
+      if (caps.some(([c]) => c === 'sudo')) report(`breakGlassPolicy.grants[${i}].capabilities`, 'the break-glass policy must not grant "sudo"', 'permanent deletion needs delete on metadata/ and update on destroy/');
+      for (const [c, j] of caps) if (!known.has(c)) report(`breakGlassPolicy.grants[${i}].capabilities[${j}]`, `unknown capability "${c}"`, `use one of ${CAPABILITIES.join(', ')}`);
+    }
+  },
+
+  awsKeyAccess(p, report) {
+    for (const [env, e] of environmentsOf(p)) {
+      const aws = e.aws;
+      if (!aws?.accountId || p.name === undefined) continue;
+      const at = `environments.${env}.aws`;
+      const admin = keyAdminArn({ name: p.name }, { aws: { accountId: aws.accountId, keyAdminArn: aws.keyAdminArn } });
+      const account = (arn: string) => arn.split(':')[4];
+      if (account(admin) !== aws.accountId) {
+        report(`${at}.keyAdminArn`, `key admin "${admin}" is in account ${account(admin)}, not ${aws.accountId}`, 'name a role in the account that holds the keys');
+      }
+      const own = ['vault-unseal', 'secrets-backup-push', 'secrets-backup-restore', 'vault-snapshot'].map((r) => `:role/${p.name}-${env}-${r}`);
+      if (own.some((suffix) => admin.endsWith(suffix))) {
+        report(`${at}.keyAdminArn`, `key admin "${admin}" is a role the platform creates to use the keys`, 'administration stays apart from use: name the role that applies the AWS layers');
+      }
+      for (const [arn, j] of present(aws.restorePrincipalArns)) {
+        if (arn === admin) report(`${at}.restorePrincipalArns[${j}]`, `the key admin "${arn}" may also restore`, 'administration stays apart from use: name the on-call or restore-job role instead');
+        if (account(arn) !== aws.accountId) report(`${at}.restorePrincipalArns[${j}]`, `"${arn}" is in account ${account(arn)}, not ${aws.accountId}`, 'restores run from the account that holds the backups');
+      }
+    }
+  },
+
+  backupPushInterval(p, report) {
+    for (const [env, e] of environmentsOf(p)) {
+      if (e.backupPushInterval === undefined) continue;
+      const seconds = goDurationSeconds(e.backupPushInterval);
+      if (seconds === undefined) continue; // the schema reports the format
+      const at = `environments.${env}.backupPushInterval`;
+      if (seconds < 60 || seconds > 24 * 3600) report(at, `push interval "${e.backupPushInterval}" is out of range`, 'between 1m and 24h');
+      else if (isProductionGrade(env, e) && seconds < MIN_PRODUCTION_PUSH_SECONDS) {
+        report(at, `push interval "${e.backupPushInterval}" lets a bad write replace a good backup within minutes in a production-grade environment`, 'use at least 1h; AWS keeps the previous version as AWSPREVIOUS');
+      }
+    }
+  },
+
+  snapshotsInProduction(p, report) {
+    for (const [env, e] of environmentsOf(p)) {
+      if (e.cluster && isProductionGrade(env, e) && e.snapshots?.enabled === false) {
+        report(`environments.${env}.snapshots.enabled`, `${env} is production-grade and takes no storage snapshots`, 'keep snapshots on: the Secrets Manager backups hold only critical secrets, a snapshot holds all of Vault');
+      }
+    }
+  },
+
+  applyIdentity(p, report) {
+    for (const [env, e] of environmentsOf(p)) {
+      const at = `environments.${env}.applyIdentity`;
+      const a = e.applyIdentity;
+      if (!a) {
+        if (isProductionGrade(env, e)) report(at, `${env} is production-grade and has no CI apply identity`, 'declare applyIdentity (a JWT/OIDC role for CI holding only the Terraform policy) so the vault-config layer is not applied with a root token');
+        continue;
+      }
+      if (a.boundClaims !== undefined && Object.keys(a.boundClaims).length === 0) report(`${at}.boundClaims`, 'no bound claims: any token from the issuer could apply', 'bind at least the repository, e.g. { repository: "org/repo", environment: "prod" }');
+      if (e.cluster && !a.oidcDiscoveryUrl) report(`${at}.oidcDiscoveryUrl`, `${env} has a cluster but no OIDC discovery URL`, 'give the CI issuer\'s discovery URL, e.g. "https://token.actions.githubusercontent.com"; only local takes a public key variable');
     }
   },
 

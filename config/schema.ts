@@ -41,6 +41,11 @@ const awsRegion = z
       return `"${String(iss.input)}" is not an AWS region${near ? ` (did you mean "${near}"?)` : ''}`;
     },
   });
+/** An IAM role or user ARN: `arn:aws:iam::<account>:role/<name>` (paths allowed). */
+export const IAM_PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
+const iamPrincipalArn = z.string().regex(IAM_PRINCIPAL_ARN, 'must be an IAM role or user ARN such as "arn:aws:iam::111122223333:role/platform-admin"');
+/** A five-field cron schedule, as a CronJob takes it: `17 * * * *`. */
+export const CRON = /^(\S+\s+){4}\S+$/;
 
 /** How a generated secret's characters are drawn. */
 export const CHARSETS = ['alphanumeric', 'alphanumeric-symbols', 'lowercase-alphanumeric'] as const;
@@ -182,6 +187,60 @@ export const backendSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * The identity CI logs in to Vault with to apply the vault-config layer: a JWT/OIDC role (GitHub
+ * Actions, GitLab CI), bound to exactly the claims given, holding only the Terraform policy.
+ */
+export const applyIdentitySchema = z.strictObject({
+  /** Path of the JWT auth method. @default "ci-jwt" */
+  path: z.string().regex(VAULT_SEGMENT, 'must be a single Vault path segment').optional(),
+  /**
+   * OIDC discovery URL of the CI's token issuer, e.g. `https://token.actions.githubusercontent.com`.
+   * When omitted (the local environment), the issuer's public key comes in as the variable
+   * `ci_jwt_validation_pubkey` (PEM, public).
+   */
+  oidcDiscoveryUrl: z.string().url().optional(),
+  /** The `iss` claim the tokens must carry. */
+  boundIssuer: z.string().min(1).max(300),
+  /** The `aud` claim the tokens must carry, e.g. `vault`. */
+  audience: z.string().min(1).max(100),
+  /** Claims that must match exactly, e.g. `{ repository: "org/repo", ref: "refs/heads/main" }`. At least one. */
+  boundClaims: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be a claim name'), z.string().min(1).max(300)),
+  /** Claim that names the entity in audit logs. @default "sub" */
+  userClaim: z.string().min(1).max(100).optional(),
+  /** Lifetime of the CI token, e.g. `20m`. @default "20m" */
+  tokenTtl: duration.optional(),
+});
+
+/** Consul storage security: TLS material and the ACL token, all from Kubernetes Secrets in Vault's namespace. */
+export const consulSecuritySchema = z.strictObject({
+  tls: z
+    .strictObject({
+      /** Secret holding `ca.crt`, the CA that signed Consul's server certificate. */
+      caSecret: k8sName,
+      /** Secret holding `tls.crt` and `tls.key`, for Consul agents that verify incoming clients (`verify_incoming`). */
+      clientCertSecret: k8sName.optional(),
+    })
+    .optional(),
+  /** Secret and key holding Consul's ACL token for Vault; delivered as `CONSUL_HTTP_TOKEN`, never written in config. */
+  aclTokenSecret: z.strictObject({ name: k8sName, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key name') }).optional(),
+  /**
+   * Secret and key holding a Consul token allowed to take snapshots (the snapshot CronJob's).
+   * @default - `{ name: "consul-snapshot-token", key: "token" }`
+   */
+  snapshotTokenSecret: z.strictObject({ name: k8sName, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key name') }).optional(),
+});
+
+/** Vault storage snapshots to S3 (a CronJob in the cluster, a bucket and key in the backup layer). */
+export const snapshotsSchema = z.strictObject({
+  /** Take snapshots in this environment. */
+  enabled: z.boolean(),
+  /** When (cron, UTC). @default "17 * * * *" (hourly) */
+  schedule: z.string().regex(CRON, 'must be a five-field cron schedule such as "17 * * * *"').optional(),
+  /** Days a replaced or deleted snapshot version is kept. @default 30 */
+  retentionDays: z.number().int().min(1).max(3650).optional(),
+});
+
 export const environmentSchema = z.strictObject({
   /**
    * Whether production rules apply (at least 3 replicas, KMS unseal, TLS, backup replica regions,
@@ -213,6 +272,17 @@ export const environmentSchema = z.strictObject({
     replicaRegions: z.array(awsRegion),
     /** The cluster's IAM OIDC provider host (without https://), for IRSA trust. */
     oidcProvider: z.string().min(1),
+    /**
+     * The principal that administers the KMS keys and backup secret policies (and applies the
+     * unseal and backup layers). Key policies let it manage, never use, the keys.
+     * @default - `arn:aws:iam::<accountId>:role/<platform>-platform-admin`
+     */
+    keyAdminArn: iamPrincipalArn.optional(),
+    /**
+     * Principals that may assume the restore role (read backups and decrypt them).
+     * @default - principals of the account allowed by their own IAM policy, with MFA
+     */
+    restorePrincipalArns: z.array(iamPrincipalArn).optional(),
   }),
   eso: z.strictObject({
     /** How often ExternalSecrets re-read Vault (Go duration). */
@@ -230,6 +300,15 @@ export const environmentSchema = z.strictObject({
   }),
   /** Days a deleted backup stays recoverable (7-30). */
   backupRecoveryWindowDays: z.number().int().min(7).max(30),
+  /**
+   * How often the backup pipeline re-reads Vault and pushes to AWS (Go duration). Long enough that
+   * a bad write does not replace a good backup within seconds. @default "1h"
+   */
+  backupPushInterval: z.string().regex(GO_DURATION, 'must be a Go duration such as "1h"').optional(),
+  /** Vault storage snapshots to S3. @default - enabled, hourly, 30 days, where the environment has a cluster */
+  snapshots: snapshotsSchema.optional(),
+  /** The identity CI applies the vault-config layer with. @default - none: apply with an operator token */
+  applyIdentity: applyIdentitySchema.optional(),
   backend: backendSchema,
 });
 
@@ -245,6 +324,8 @@ export const vaultServerSchema = z.strictObject({
       address: z.string().min(3),
       /** KV prefix Vault keeps its data under. */
       path: z.string().min(1),
+      /** TLS and the ACL token. Required where an environment is production-grade. */
+      security: consulSecuritySchema.optional(),
     }),
   ]),
   /** Deploy the Vault Agent Injector. */
@@ -272,6 +353,11 @@ export const platformSchema = z.strictObject({
   secrets: z.array(secretSchema).min(1),
   services: z.array(serviceSchema).min(1),
   operatorPolicy: operatorPolicySchema,
+  /**
+   * Permanent deletion (`metadata/*` delete, `destroy/*`), kept out of the operator policy and held
+   * only in an emergency. @default - `<platform>-break-glass` on the whole mount
+   */
+  breakGlassPolicy: operatorPolicySchema.optional(),
   broadGrants: z.array(broadGrantSchema),
   environments: z.record(k8sName, environmentSchema),
 });
@@ -284,3 +370,5 @@ export type BroadGrant = z.infer<typeof broadGrantSchema>;
 export type GeneratedOrigin = z.infer<typeof generatedOriginSchema>;
 export type TlsConfig = z.infer<typeof tlsSchema>;
 export type BackendConfig = z.infer<typeof backendSchema>;
+export type ApplyIdentityConfig = z.infer<typeof applyIdentitySchema>;
+export type ConsulSecurityConfig = z.infer<typeof consulSecuritySchema>;

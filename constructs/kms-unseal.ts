@@ -5,6 +5,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
 import { unsealRoleName } from '../config/names';
 import { irsaTrustPolicy } from './irsa';
+import { keyPolicy } from './kms-key-policy';
 
 /** Props of Vault's AWS KMS auto-unseal. */
 export interface KmsUnsealProps {
@@ -16,6 +17,8 @@ export interface KmsUnsealProps {
   /** Vault's namespace and service account, the only identity allowed to assume the role. */
   readonly vaultNamespace: string;
   readonly vaultServiceAccount: string;
+  /** The principal that administers the key (never uses it). */
+  readonly keyAdminArn: string;
 }
 
 /** The actions auto-unseal needs, and nothing else. */
@@ -24,6 +27,8 @@ export const UNSEAL_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'] 
 /**
  * A customer-managed KMS key (rotation on) for `seal "awskms"`, and an IAM role that Vault's
  * service account assumes through IRSA, allowed only Encrypt, Decrypt and DescribeKey on that key.
+ * The key policy says the same: the admin manages the key, the unseal role alone uses it. The key
+ * cannot be destroyed by Terraform (`prevent_destroy`): losing it loses Vault.
  */
 export class KmsUnseal extends Construct {
   public readonly key: KmsKey;
@@ -31,17 +36,19 @@ export class KmsUnseal extends Construct {
 
   constructor(scope: Construct, id: string, props: KmsUnsealProps) {
     super(scope, id);
-    this.key = new KmsKey(this, 'key', {
-      description: `Vault auto-unseal key for ${props.name}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      tags: { purpose: 'vault-unseal' },
-    });
-    new KmsAlias(this, 'alias', { name: `alias/${props.name}-vault-unseal`, targetKeyId: this.key.keyId });
     this.role = new IamRole(this, 'role', {
       name: unsealRoleName(props.name),
       assumeRolePolicy: irsaTrustPolicy(props.accountId, props.oidcProvider, props.vaultNamespace, props.vaultServiceAccount),
     });
+    this.key = new KmsKey(this, 'key', {
+      description: `Vault auto-unseal key for ${props.name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: keyPolicy({ adminArn: props.keyAdminArn, uses: [{ sid: 'UnsealOnly', principals: [this.role.arn], actions: [...UNSEAL_ACTIONS] }] }),
+      tags: { purpose: 'vault-unseal' },
+      lifecycle: { preventDestroy: true },
+    });
+    new KmsAlias(this, 'alias', { name: `alias/${props.name}-vault-unseal`, targetKeyId: this.key.keyId });
     new IamRolePolicy(this, 'policy', {
       name: 'vault-unseal',
       role: this.role.id,

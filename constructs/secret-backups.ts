@@ -5,9 +5,11 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { Construct } from 'constructs';
 import { backupPushRoleName, constructIds } from '../config/names';
 import { irsaTrustPolicy } from './irsa';
+import { keyPolicy, viaSecretsManager } from './kms-key-policy';
 
 /** One secret to back up. */
 export interface BackupTarget {
@@ -31,13 +33,31 @@ export interface SecretBackupsProps {
   /** Namespace and service account of the ESO PushSecret store: the only identity that may write. */
   readonly pusherNamespace: string;
   readonly pusherServiceAccount: string;
+  /** Region of the primary key and secrets. */
+  readonly primaryRegion: string;
+  /** The principal that administers the keys and the secrets' policies (never reads a value). */
+  readonly keyAdminArn: string;
+  /** The role that restores: the only reader besides the push role. */
+  readonly restoreRole: IamRole;
 }
+
+/** Secrets Manager actions that read or write a secret's value. */
+export const SECRET_VALUE_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'] as const;
+/** What the restore role may do on a backup secret: read it, its versions and its description. */
+export const RESTORE_SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'] as const;
+/** What the push role may do with the backup keys. */
+export const PUSH_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'] as const;
 
 /**
  * For every critical secret, an `aws_secretsmanager_secret` encrypted with a customer-managed
  * multi-Region KMS key (rotation on), replicated to every replica region under that key's replica,
  * with a recovery window. Terraform creates the containers only; values arrive through ESO
  * PushSecrets, whose IAM role may write exactly these secrets.
+ *
+ * Not IAM alone: every key and replica key has a policy in which the admin only administers and the
+ * push and restore roles only use it, through Secrets Manager (`kms:ViaService`); every secret has a
+ * resource policy that denies reading and writing its value to everyone else, and public policies
+ * are blocked. Keys, replica keys and secrets are `prevent_destroy`.
  */
 export class SecretBackups extends Construct {
   public readonly key: KmsKey;
@@ -49,14 +69,32 @@ export class SecretBackups extends Construct {
     if (props.recoveryWindowDays < 7 || props.recoveryWindowDays > 30) {
       throw new Error(`'recoveryWindowDays' must be between 7 and 30 days. Received: ${props.recoveryWindowDays}`);
     }
+    this.pushRole = new IamRole(this, 'push-role', {
+      name: backupPushRoleName(props.name),
+      assumeRolePolicy: irsaTrustPolicy(props.accountId, props.oidcProvider, props.pusherNamespace, props.pusherServiceAccount),
+    });
+    const restoreArn = props.restoreRole.arn;
+    const regions = Object.keys(props.replicaProviders);
+    if (regions.includes(props.primaryRegion)) throw new Error(`'replicaProviders' must not include the primary region ${props.primaryRegion}`);
+    // The primary key: push encrypts and decrypts, restore decrypts, both only through Secrets Manager.
     this.key = new KmsKey(this, 'key', {
       description: `Secrets Manager backups for ${props.name}`,
       enableKeyRotation: true,
       multiRegion: true,
       deletionWindowInDays: 30,
+      policy: keyPolicy({
+        adminArn: props.keyAdminArn,
+        uses: [
+          { sid: 'PushThroughSecretsManager', principals: [this.pushRole.arn], actions: [...PUSH_KEY_ACTIONS, 'kms:DescribeKey'], viaServices: [viaSecretsManager(props.primaryRegion)] },
+          { sid: 'RestoreThroughSecretsManager', principals: [restoreArn], actions: ['kms:Decrypt', 'kms:DescribeKey'], viaServices: [viaSecretsManager(props.primaryRegion)] },
+        ],
+      }),
       tags: { purpose: 'secrets-backup' },
+      lifecycle: { preventDestroy: true },
     });
     new KmsAlias(this, 'alias', { name: `alias/${props.name}-secrets-backup`, targetKeyId: this.key.keyId });
+    // Replica keys: replication re-encrypts under the pushing role's identity, called from Secrets
+    // Manager in either region; a restore from the replica region decrypts there.
     const replicaKeys = Object.entries(props.replicaProviders).map(([region, provider]) => ({
       region,
       key: new KmsReplicaKey(this, constructIds.replicaKey(region), {
@@ -64,23 +102,45 @@ export class SecretBackups extends Construct {
         primaryKeyArn: this.key.arn,
         description: `Secrets Manager backup replica for ${props.name}`,
         deletionWindowInDays: 30,
+        policy: keyPolicy({
+          adminArn: props.keyAdminArn,
+          uses: [
+            { sid: 'PushThroughSecretsManager', principals: [this.pushRole.arn], actions: [...PUSH_KEY_ACTIONS, 'kms:DescribeKey'], viaServices: [viaSecretsManager(props.primaryRegion), viaSecretsManager(region)] },
+            { sid: 'RestoreThroughSecretsManager', principals: [restoreArn], actions: ['kms:Decrypt', 'kms:DescribeKey'], viaServices: [viaSecretsManager(region)] },
+          ],
+        }),
+        lifecycle: { preventDestroy: true },
       }),
     }));
-    this.secrets = props.targets.map(
-      (t) =>
-        new SecretsmanagerSecret(this, constructIds.backupSecret(t.secretName), {
-          name: t.secretName,
-          description: `Backup of Vault secret ${t.path}, pushed by External Secrets`,
-          kmsKeyId: this.key.arn,
-          recoveryWindowInDays: props.recoveryWindowDays,
-          replica: replicaKeys.map((r) => ({ region: r.region, kmsKeyId: r.key.arn })),
-          // ESO only updates AWS secrets that carry this tag.
-          tags: { 'managed-by': 'external-secrets', 'vault-path': t.path },
+    this.secrets = props.targets.map((t) => {
+      const secret = new SecretsmanagerSecret(this, constructIds.backupSecret(t.secretName), {
+        name: t.secretName,
+        description: `Backup of Vault secret ${t.path}, pushed by External Secrets`,
+        kmsKeyId: this.key.arn,
+        recoveryWindowInDays: props.recoveryWindowDays,
+        replica: replicaKeys.map((r) => ({ region: r.region, kmsKeyId: r.key.arn })),
+        // ESO only updates AWS secrets that carry this tag.
+        tags: { 'managed-by': 'external-secrets', 'vault-path': t.path },
+        lifecycle: { preventDestroy: true },
+      });
+      new SecretsmanagerSecretPolicy(this, `policy-${t.secretName}`, {
+        secretArn: secret.arn,
+        blockPublicPolicy: true,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'OnlyPushAndRestoreRolesTouchTheValue',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: [...SECRET_VALUE_ACTIONS],
+              Resource: '*',
+              Condition: { StringNotEquals: { 'aws:PrincipalArn': [this.pushRole.arn, restoreArn] } },
+            },
+          ],
         }),
-    );
-    this.pushRole = new IamRole(this, 'push-role', {
-      name: backupPushRoleName(props.name),
-      assumeRolePolicy: irsaTrustPolicy(props.accountId, props.oidcProvider, props.pusherNamespace, props.pusherServiceAccount),
+      });
+      return secret;
     });
     new IamRolePolicy(this, 'push-policy', {
       name: 'push-backups',
@@ -94,7 +154,25 @@ export class SecretBackups extends Construct {
             Action: ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:TagResource'],
             Resource: this.secrets.map((s) => s.arn),
           },
-          { Sid: 'EncryptWithBackupKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'], Resource: [this.key.arn, ...replicaKeys.map((r) => r.key.arn)] },
+          { Sid: 'EncryptWithBackupKey', Effect: 'Allow', Action: [...PUSH_KEY_ACTIONS], Resource: [this.key.arn, ...replicaKeys.map((r) => r.key.arn)] },
+        ],
+      }),
+    });
+    // The restore role reads the backups in the primary region or any replica region.
+    const inRegion = (region: string, name: string) => `arn:aws:secretsmanager:${region}:${props.accountId}:secret:${name}-??????`;
+    new IamRolePolicy(this, 'restore-policy', {
+      name: 'read-backups',
+      role: props.restoreRole.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ReadTheseBackupsOnly',
+            Effect: 'Allow',
+            Action: [...RESTORE_SECRET_ACTIONS],
+            Resource: [...this.secrets.map((s) => s.arn), ...regions.flatMap((r) => props.targets.map((t) => inRegion(r, t.secretName)))],
+          },
+          { Sid: 'DecryptWithBackupKey', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [this.key.arn, ...replicaKeys.map((r) => r.key.arn)] },
         ],
       }),
     });

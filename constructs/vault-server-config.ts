@@ -7,7 +7,17 @@ import { renderHclDocument, type HclBlock, type LabelledBlock } from './hcl';
 /** Where Vault keeps its data. */
 export type VaultStorage =
   | { readonly type: 'raft'; /** Pod names to auto-join, e.g. vault-0..vault-2. */ readonly peers: readonly string[]; readonly internalService: string }
-  | { readonly type: 'consul'; readonly address: string; readonly path: string };
+  | {
+      readonly type: 'consul';
+      readonly address: string;
+      readonly path: string;
+      /**
+       * TLS to Consul: the CA file, and a client certificate and key where Consul verifies clients.
+       * The ACL token is never here: it comes from the environment (`CONSUL_HTTP_TOKEN`).
+       * @default - plain HTTP (local and dev only; validation refuses it in production-grade environments)
+       */
+      readonly tls?: { readonly caFile: string; readonly certFile?: string; readonly keyFile?: string };
+    };
 
 /** How Vault unseals. */
 export type VaultSeal = { readonly type: 'awskms'; readonly region: string; readonly kmsKeyId: string } | { readonly type: 'shamir' };
@@ -20,6 +30,21 @@ export interface VaultServerConfigProps {
   readonly tlsDir?: string;
   /** Raft data path. @default "/vault/data" */
   readonly dataPath?: string;
+}
+
+/** The consul storage stanza: https with the CA (and client certificate) when TLS is given. */
+function consulStorage(storage: Extract<VaultStorage, { type: 'consul' }>): HclBlock {
+  const tls = storage.tls;
+  if (!tls) return { address: storage.address, path: storage.path, scheme: 'http' };
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) throw new Error("consul TLS: 'certFile' and 'keyFile' are given together or not at all");
+  return {
+    address: storage.address,
+    path: storage.path,
+    scheme: 'https',
+    tls_ca_file: tls.caFile,
+    ...(tls.certFile ? { tls_cert_file: tls.certFile, tls_key_file: tls.keyFile } : {}),
+    tls_min_version: 'tls12',
+  };
 }
 
 /** Renders the server HCL: listener, storage, seal, service registration and telemetry. */
@@ -50,7 +75,7 @@ export function renderVaultServerConfig(props: VaultServerConfigProps): string {
             })),
           },
         }
-      : { type: 'storage', labels: ['consul'], body: { address: props.storage.address, path: props.storage.path, scheme: 'http' } };
+      : { type: 'storage', labels: ['consul'], body: consulStorage(props.storage) };
 
   const blocks: LabelledBlock[] = [
     { type: 'listener', labels: ['tcp'], body: listener },

@@ -12,6 +12,22 @@ export type VaultTls =
   | { readonly source: 'secret'; readonly secretName: string }
   | { readonly source: 'none' };
 
+/** Consul storage, with its TLS material and ACL token taken from Secrets in Vault's namespace. */
+export interface ConsulStorage {
+  readonly type: 'consul';
+  /** Consul address, e.g. `consul-server.consul.svc:8501`. */
+  readonly address: string;
+  /** KV prefix. */
+  readonly path: string;
+  /** Secret with `ca.crt` (TLS on), and one with `tls.crt`/`tls.key` where Consul verifies clients. @default - plain HTTP */
+  readonly tls?: { readonly caSecret: string; readonly clientCertSecret?: string };
+  /** Secret and key holding the ACL token, set as `CONSUL_HTTP_TOKEN`. @default - no token */
+  readonly aclTokenSecret?: { readonly name: string; readonly key: string };
+}
+
+/** Where the chart mounts a Secret listed in `server.extraVolumes`. */
+export const userconfigDir = (secret: string) => `/vault/userconfig/${secret}`;
+
 /** Props of a highly available Vault on Kubernetes. */
 export interface VaultServerProps {
   /** Namespace of the release (created if missing). */
@@ -19,7 +35,7 @@ export interface VaultServerProps {
   /** Server pods. At least 3 in staging and prod. */
   readonly replicas: number;
   /** Raft (integrated, default) or Consul storage. */
-  readonly storage: { readonly type: 'raft' } | { readonly type: 'consul'; readonly address: string; readonly path: string };
+  readonly storage: { readonly type: 'raft' } | ConsulStorage;
   /** Data volume size, e.g. `10Gi`. */
   readonly dataSize: string;
   /** Audit volume size, e.g. `10Gi`. */
@@ -80,8 +96,17 @@ export class VaultServer extends Construct {
       });
     }
     const peers = Array.from({ length: props.replicas }, (_, i) => `vault-${i}`);
+    const consul = props.storage.type === 'consul' ? props.storage : undefined;
+    const consulTls = consul?.tls
+      ? {
+          caFile: `${userconfigDir(consul.tls.caSecret)}/ca.crt`,
+          ...(consul.tls.clientCertSecret
+            ? { certFile: `${userconfigDir(consul.tls.clientCertSecret)}/tls.crt`, keyFile: `${userconfigDir(consul.tls.clientCertSecret)}/tls.key` }
+            : {}),
+        }
+      : undefined;
     this.serverConfig = renderVaultServerConfig({
-      storage: props.storage.type === 'raft' ? { type: 'raft', peers, internalService: 'vault-internal' } : props.storage,
+      storage: consul ? { type: 'consul', address: consul.address, path: consul.path, ...(consulTls ? { tls: consulTls } : {}) } : { type: 'raft', peers, internalService: 'vault-internal' },
       seal: props.seal,
       tlsDir,
     });
@@ -120,6 +145,12 @@ export class VaultServer extends Construct {
               volumes: [{ name: VAULT_TLS_SECRET, secret: { secretName: props.tls.source === 'secret' ? props.tls.secretName : VAULT_TLS_SECRET } }],
               volumeMounts: [{ name: VAULT_TLS_SECRET, mountPath: tlsDir, readOnly: true }],
             }
+          : {}),
+        // Consul's CA and client certificate as read-only volumes, its ACL token as an environment
+        // variable from a Secret: none of it is in the values, the HCL or Terraform state.
+        ...(consul?.tls ? { extraVolumes: [consul.tls.caSecret, ...(consul.tls.clientCertSecret ? [consul.tls.clientCertSecret] : [])].map((name) => ({ type: 'secret', name })) } : {}),
+        ...(consul?.aclTokenSecret
+          ? { extraSecretEnvironmentVars: [{ envName: 'CONSUL_HTTP_TOKEN', secretName: consul.aclTokenSecret.name, secretKey: consul.aclTokenSecret.key }] }
           : {}),
         standalone: { enabled: false },
         ha,

@@ -3,6 +3,8 @@ import type { PlatformPlan } from '../config/plan';
 import { MetricsMonitor, SecretsAlerts } from '../constructs/alerts';
 import { ExternalSecretsOperator } from '../constructs/external-secrets-operator';
 import { VAULT_TLS_SECRET, VaultServer } from '../constructs/vault-server';
+import { VaultSnapshotJob, type SnapshotSource } from '../constructs/vault-snapshot-job';
+import { KUBERNETES_AUTH_PATH } from '../config/plan';
 import { PlatformStack } from './platform-stack';
 import { clusterProviders } from './providers';
 import type { UnsealStack } from './unseal-stack';
@@ -21,7 +23,16 @@ export class ClusterStack extends PlatformStack {
     this.vault = new VaultServer(this, 'vault', {
       namespace: vaultNs,
       replicas: env.replicas,
-      storage: platform.vault.storage,
+      storage:
+        platform.vault.storage.type === 'consul'
+          ? {
+              type: 'consul',
+              address: platform.vault.storage.address,
+              path: platform.vault.storage.path,
+              tls: platform.vault.storage.security?.tls,
+              aclTokenSecret: platform.vault.storage.security?.aclTokenSecret,
+            }
+          : platform.vault.storage,
       dataSize: env.storage.dataSize,
       auditSize: env.storage.auditSize,
       storageClass: env.storage.storageClass,
@@ -50,5 +61,38 @@ export class ClusterStack extends PlatformStack {
       port: 'metrics',
     });
     new SecretsAlerts(this, 'alerts', { namespace: vaultNs, platform: platform.name, vaultNamespace: vaultNs });
+    const snap = plan.snapshots;
+    if (snap) {
+      const storage = platform.vault.storage;
+      const vaultCa = env.tls.source === 'none' ? undefined : env.tls.source === 'secret' ? env.tls.secretName : VAULT_TLS_SECRET;
+      const source: SnapshotSource =
+        storage.type === 'consul'
+          ? {
+              type: 'consul',
+              consulAddress: `${storage.security?.tls ? 'https' : 'http'}://${storage.address}`,
+              caSecret: storage.security?.tls?.caSecret,
+              clientCertSecret: storage.security?.tls?.clientCertSecret,
+              tokenSecret: storage.security?.snapshotTokenSecret ?? { name: 'consul-snapshot-token', key: 'token' },
+            }
+          : {
+              type: 'raft',
+              vaultAddress: `${vaultCa ? 'https' : 'http'}://vault.${vaultNs}.svc:8200`,
+              caSecret: vaultCa,
+              authPath: KUBERNETES_AUTH_PATH,
+              role: plan.snapshotAccess!.role.name,
+              audience: env.auth.audience,
+            };
+      // The bucket and role come from the backup layer by name (not by reference), so this layer
+      // does not wait for it; until the backup layer is applied, the job fails and retries.
+      new VaultSnapshotJob(this, 'snapshots', {
+        namespace: snap.namespace,
+        serviceAccount: snap.serviceAccount,
+        roleArn: snap.roleArn,
+        bucket: snap.bucket,
+        region: env.aws.primaryRegion,
+        schedule: snap.schedule,
+        source,
+      });
+    }
   }
 }

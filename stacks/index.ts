@@ -27,7 +27,7 @@ export function createPlatformStacks(app: App, plan: PlatformPlan): PlatformStac
   const cluster = new ClusterStack(app, plan, unseal);
   const vaultConfig = new VaultConfigStack(app, plan);
   vaultConfig.addDependency(cluster);
-  const backup = plan.backup ? new BackupStack(app, plan, plan.backup) : undefined;
+  const backup = plan.backup || plan.snapshots ? new BackupStack(app, plan) : undefined;
   const sync = new SyncStack(app, plan, backup);
   sync.addDependency(vaultConfig);
   return [...(unseal ? [unseal] : []), cluster, vaultConfig, ...(backup ? [backup] : []), sync];

@@ -40,18 +40,20 @@ export class RandomProvider extends TerraformProvider {
  */
 export const VAULT_PROVIDER_CONSTRAINT = '>= 5.6.0, < 6.0.0';
 
-/** The vault provider, aimed at the environment's Vault (overridable with `vault_address`). */
+/**
+ * The vault provider, aimed at the environment's Vault (overridable with `vault_address`). CI logs in
+ * with the apply identity (README, "AWS keys, backups and the apply identity") and passes the token
+ * as VAULT_TOKEN.
+ */
 export function vaultProvider(scope: Construct, plan: PlatformPlan): VaultProvider {
   const address = new TerraformVariable(scope, 'vault_address', {
     type: 'string',
     default: plan.env.vaultAddress,
     description: 'Vault address. The token comes from VAULT_TOKEN, never from configuration.',
   });
-  const provider = new VaultProvider(scope, 'vault', {
-    address: address.stringValue,
-    // Long applies must not outlive a child token; the caller's token is used as is.
-    skipChildToken: true,
-  });
+  // The provider runs under a child token of the caller's (20 minutes by default), so nothing it
+  // does outlives the apply; the caller's token needs `auth/token/create` (the Terraform policy has it).
+  const provider = new VaultProvider(scope, 'vault', { address: address.stringValue });
   acceptVersions(scope, 'vault', VAULT_PROVIDER_CONSTRAINT);
   return provider;
 }

@@ -55,7 +55,8 @@ function afterNamespaces(scope: Construct, namespaces: Map<string, NamespaceV1>)
     if (!(node instanceof Manifest)) continue;
     const ns = (node.manifestInput as { metadata?: { namespace?: string } } | undefined)?.metadata?.namespace;
     const created = ns ? namespaces.get(ns) : undefined;
-    if (created) node.dependsOn = [...(node.dependsOn ?? []), created.fqn];
+    // A plain `type.name` address: depends_on takes a static reference, not an interpolation.
+    if (created) node.addOverride('depends_on', [`${created.terraformResourceType}.${created.friendlyUniqueId}`]);
   }
 }
 
@@ -79,6 +80,9 @@ export class SyncStack extends PlatformStack {
     const localNamespaces = env.cluster ? undefined : localIdentities(this, plan);
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
     const refreshInterval = env.eso.refreshInterval;
+    // The backup pipeline re-reads Vault and pushes at its own, slower pace: a bad write reaches the
+    // AWS backup at most once per interval, and the good value stays there as AWSPREVIOUS.
+    const pushInterval = plan.backupPushInterval;
 
     for (const svc of plan.services) {
       const syncs = svc.syncs;
@@ -129,7 +133,7 @@ export class SyncStack extends PlatformStack {
     }
 
     const backup = plan.backup;
-    if (backup && backupStack) {
+    if (backup && backupStack?.backups) {
       this.addDependency(backupStack);
       const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { ...MANAGED_BY } } });
       new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name } });
@@ -167,7 +171,7 @@ export class SyncStack extends PlatformStack {
           storeName: vaultStore.body.metadata.name,
           path: s.path,
           keys: s.keys,
-          refreshInterval,
+          refreshInterval: pushInterval,
         });
         new BackupPushSecret(this, constructIds.backupPush(s.path), {
           name,
@@ -175,7 +179,7 @@ export class SyncStack extends PlatformStack {
           sourceSecretName: name,
           remoteKey: backupSecretName(platform.name, s.path),
           storeName: awsStore.body.metadata.name,
-          refreshInterval,
+          refreshInterval: pushInterval,
         });
       }
     }

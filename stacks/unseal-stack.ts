@@ -18,6 +18,7 @@ export class UnsealStack extends PlatformStack {
       oidcProvider: plan.env.aws.oidcProvider,
       vaultNamespace: plan.platform.vault.namespace,
       vaultServiceAccount: VAULT_SERVICE_ACCOUNT,
+      keyAdminArn: plan.aws.keyAdminArn,
     });
   }
 }

@@ -1,9 +1,10 @@
-import { TerraformVariable } from 'cdktf';
+import { Fn, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { constructIds } from '../config/names';
-import { allPolicies, allRoles, type PlatformPlan } from '../config/plan';
+import { allPolicies, allRoles, AUDIT_DEVICE_PATHS, KUBERNETES_AUTH_PATH, type PlatformPlan } from '../config/plan';
 import type { SecretConfig } from '../config/schema';
 import { AuditDevice } from '../constructs/audit-device';
+import { CiApplyIdentity } from '../constructs/ci-apply-identity';
 import { ExternalSecretSlot } from '../constructs/external-secret-slot';
 import { GeneratedSecret } from '../constructs/generated-secret';
 import { KubernetesAuth } from '../constructs/kubernetes-auth';
@@ -48,6 +49,13 @@ function localKubernetesAuthInputs(scope: Construct, plan: PlatformPlan) {
   return { host: host.stringValue, caCert: caCert.stringValue, reviewerJwt: { value: reviewerJwt.stringValue, version: reviewerJwtVersion.numberValue } };
 }
 
+/** Without an OIDC discovery URL (local), the public key that signs CI tokens comes in as a variable. */
+const ciPubkeyVariable = (scope: Construct) =>
+  new TerraformVariable(scope, 'ci_jwt_validation_pubkey', {
+    type: 'string',
+    description: 'PEM public key that verifies the CI tokens applying this stack (public, not a secret).',
+  });
+
 /** Metadata every secret carries in Vault: who owns it and when it must rotate. */
 export function secretMetadata(s: SecretConfig): Record<string, string> {
   return {
@@ -75,9 +83,10 @@ export class VaultConfigStack extends PlatformStack {
       deleteVersionAfterSeconds: kv.deleteVersionAfter === '0s' ? 0 : durationSeconds(kv.deleteVersionAfter)!,
       description: `${plan.platform.displayName} secrets`,
     });
-    new AuditDevice(this, 'audit', { filePath: auditFilePath(plan) });
+    new AuditDevice(this, 'audit', { filePath: auditFilePath(plan), path: AUDIT_DEVICE_PATHS[0] });
     const local = plan.env.cluster ? undefined : localKubernetesAuthInputs(this, plan);
     const auth = new KubernetesAuth(this, 'kubernetes-auth', {
+      path: KUBERNETES_AUTH_PATH,
       kubernetesHost: local?.host ?? plan.env.auth.kubernetesHost,
       kubernetesCaCert: local?.caCert,
       tokenReviewerJwt: local?.reviewerJwt,
@@ -85,6 +94,22 @@ export class VaultConfigStack extends PlatformStack {
     this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, constructIds.policy(p.name), { name: p.name, grants: p.grants }));
     // A role may name policies that do not exist yet (Vault resolves them at login), so no ordering is needed.
     for (const role of allRoles(plan)) auth.addRole(role);
+    const ci = plan.applyIdentity;
+    if (ci) {
+      new CiApplyIdentity(this, 'ci', {
+        path: ci.authPath,
+        roleName: ci.roleName,
+        policy: plan.terraformPolicy.name,
+        oidcDiscoveryUrl: ci.config.oidcDiscoveryUrl,
+        // OpenBao stores the key without its trailing newline; trimmed, a second plan stays empty.
+        validationPubkeys: ci.config.oidcDiscoveryUrl ? undefined : [Fn.trimspace(ciPubkeyVariable(this).stringValue)],
+        boundIssuer: ci.config.boundIssuer,
+        audience: ci.config.audience,
+        boundClaims: ci.config.boundClaims,
+        userClaim: ci.config.userClaim,
+        tokenTtlSeconds: durationSeconds(ci.tokenTtl)!,
+      });
+    }
     for (const g of plan.generated) {
       new GeneratedSecret(this, constructIds.generated(g.secret.path), {
         mount: mount.path,

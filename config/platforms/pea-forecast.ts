@@ -38,7 +38,17 @@ export const peaForecast: PlatformConfig = {
   kv: { mount: 'secret', maxVersions: 20, casRequired: false, deleteVersionAfter: '0s' },
   vault: {
     namespace: 'vault',
-    storage: { type: 'consul', address: 'consul-server.consul.svc:8500', path: 'vault/' },
+    // Consul over TLS (8501) with mutual TLS and an ACL token scoped to `vault/`; all three come
+    // from Secrets in Vault's namespace that the Consul operator creates (README, "Consul storage").
+    storage: {
+      type: 'consul',
+      address: 'consul-server.consul.svc:8501',
+      path: 'vault/',
+      security: {
+        tls: { caSecret: 'consul-ca', clientCertSecret: 'vault-consul-client-tls' },
+        aclTokenSecret: { name: 'vault-consul-acl-token', key: 'token' },
+      },
+    },
     injector: true,
     csi: true,
   },
@@ -52,12 +62,25 @@ export const peaForecast: PlatformConfig = {
     secret({ path: 'pea-forecast/mlflow', keys: ['tracking-username', 'tracking-password'], origin: { kind: 'generated', length: 32, charset: 'lowercase-alphanumeric', generation: 1 }, rotationPeriod: '90d', owner: 'team-ml', criticality: 'standard', delivery: ['csi'], description: 'MLflow tracking server credentials' }),
   ],
   services,
+  // Rotation writes new versions and reads metadata (age, owner); it never reads a value. Permanent
+  // deletion is the break-glass policy's alone.
   operatorPolicy: {
     name: 'pea-forecast-operator',
-    holders: 'platform admins and the CI rotation job',
+    holders: 'the CI rotation job',
     grants: [
-      { path: 'secret/data/pea-forecast/*', capabilities: ['create', 'read', 'update', 'delete', 'list'] },
-      { path: 'secret/metadata/pea-forecast/*', capabilities: ['read', 'list', 'delete'] },
+      { path: 'secret/data/pea-forecast/*', capabilities: ['create', 'update'] },
+      { path: 'secret/metadata/pea-forecast/*', capabilities: ['read', 'list'] },
+    ],
+  },
+  breakGlassPolicy: {
+    name: 'pea-forecast-break-glass',
+    holders: 'platform on-call, in an emergency, with a second approver',
+    grants: [
+      { path: 'secret/data/pea-forecast/*', capabilities: ['delete'] },
+      { path: 'secret/delete/pea-forecast/*', capabilities: ['update'] },
+      { path: 'secret/undelete/pea-forecast/*', capabilities: ['update'] },
+      { path: 'secret/destroy/pea-forecast/*', capabilities: ['update'] },
+      { path: 'secret/metadata/pea-forecast/*', capabilities: ['read', 'delete', 'list'] },
     ],
   },
   broadGrants: [],
@@ -74,5 +97,6 @@ export const peaForecast: PlatformConfig = {
     },
     tokenTtl: '1h',
     refreshInterval: '1h',
+    ciRepository: 'pea-re-forecast/platform-secrets',
   }),
 };

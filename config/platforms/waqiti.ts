@@ -68,12 +68,25 @@ export const waqiti: PlatformConfig = {
     ...APP_SERVICES.map(dbSecret),
   ],
   services,
+  // Rotation writes new versions and reads metadata (age, owner); it never reads a value. Permanent
+  // deletion is the break-glass policy's alone.
   operatorPolicy: {
     name: 'waqiti-operator',
-    holders: 'platform on-call and the CI rotation job',
+    holders: 'the CI rotation job',
     grants: [
-      { path: 'waqiti/data/*', capabilities: ['create', 'read', 'update', 'delete', 'list'] },
-      { path: 'waqiti/metadata/*', capabilities: ['read', 'list', 'delete'] },
+      { path: 'waqiti/data/*', capabilities: ['create', 'update'] },
+      { path: 'waqiti/metadata/*', capabilities: ['read', 'list'] },
+    ],
+  },
+  breakGlassPolicy: {
+    name: 'waqiti-break-glass',
+    holders: 'platform on-call, in an emergency, with a second approver',
+    grants: [
+      { path: 'waqiti/data/*', capabilities: ['delete'] },
+      { path: 'waqiti/delete/*', capabilities: ['update'] },
+      { path: 'waqiti/undelete/*', capabilities: ['update'] },
+      { path: 'waqiti/destroy/*', capabilities: ['update'] },
+      { path: 'waqiti/metadata/*', capabilities: ['read', 'delete', 'list'] },
     ],
   },
   broadGrants: [],
@@ -90,5 +103,6 @@ export const waqiti: PlatformConfig = {
     },
     tokenTtl: '24h',
     refreshInterval: '15s',
+    ciRepository: 'waqiti/platform-secrets',
   }),
 };

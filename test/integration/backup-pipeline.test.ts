@@ -70,7 +70,7 @@ describe.each(['waqiti', 'pea-forecast'])('%s: critical secrets pushed from Vaul
     const clusterStack = new LocalClusterStack(app, plan);
     const vaultConfig = new VaultConfigStack(app, plan);
     vaultConfig.addDependency(clusterStack);
-    const backupStack = new BackupStack(app, plan, backup);
+    const backupStack = new BackupStack(app, plan);
     new SyncStack(app, plan, backupStack).addDependency(vaultConfig);
     app.synth();
 

@@ -42,6 +42,7 @@ describe('manifests on a real API server (server-side dry run)', () => {
 
   it('covers every kind the stacks emit', () => {
     expect([...new Set(manifests.map(({ m }) => `${m.apiVersion}/${m.kind}`))].sort()).toEqual([
+      'batch/v1/CronJob', // the storage snapshot job (issue 11)
       'cert-manager.io/v1/Certificate',
       'external-secrets.io/v1/ExternalSecret',
       'external-secrets.io/v1/SecretStore',
@@ -49,6 +50,7 @@ describe('manifests on a real API server (server-side dry run)', () => {
       'monitoring.coreos.com/v1/PrometheusRule',
       'monitoring.coreos.com/v1/ServiceMonitor',
       'secrets-store.csi.x-k8s.io/v1/SecretProviderClass',
+      'v1/ServiceAccount', // the snapshot job's, annotated with its IAM role
     ]);
   });
 

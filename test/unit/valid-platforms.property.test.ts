@@ -91,6 +91,7 @@ const platformArb = fc
       oidcProviders: { dev: `oidc.eks.${r.primary}.amazonaws.com/id/DEV`, staging: `oidc.eks.${r.primary}.amazonaws.com/id/STAGING`, prod: `oidc.eks.${r.primary}.amazonaws.com/id/PROD` },
       tokenTtl: '1h',
       refreshInterval: r.refresh,
+      ciRepository: `${name}/platform`,
     });
     environments.prod.replicas = r.prodReplicas;
     if (r.tls === 'secret') environments.prod.tls = { source: 'secret', secretName: 'vault-server-tls' };
@@ -102,14 +103,16 @@ const platformArb = fc
       name,
       displayName: `Generated ${name}`,
       kv: { mount, maxVersions: 10, casRequired: false, deleteVersionAfter: '0s' },
-      vault: { namespace: 'vault', storage: r.consul ? { type: 'consul', address: 'consul.consul.svc:8500', path: 'vault/' } : { type: 'raft' }, injector: r.injector, csi: r.csi },
+      vault: { namespace: 'vault', storage: r.consul
+          ? { type: 'consul', address: 'consul.consul.svc:8501', path: 'vault/', security: { tls: { caSecret: 'consul-ca' }, aclTokenSecret: { name: 'vault-consul-token', key: 'token' } } }
+          : { type: 'raft' }, injector: r.injector, csi: r.csi },
       secrets,
       services,
       operatorPolicy: {
         name: `${name}-operator`,
         holders: 'generated operators',
         grants: [
-          { path: `${mount}/data/*`, capabilities: ['create', 'read', 'update', 'delete', 'list'] },
+          { path: `${mount}/data/*`, capabilities: ['create', 'update'] },
           ...(r.privileged ? [{ path: `sys/leases/revoke-prefix/${mount}/*`, capabilities: ['update', 'sudo'], privileged: { justification: 'incident response revokes leases' } }] : []),
         ],
       },

@@ -21,7 +21,7 @@ describe('the shipped platforms', () => {
 
 // One bad input per rule: the mutation, the field path reported, and the message.
 const RULES: Array<[string, PlatformConfig, (p: any) => void, RegExp, RegExp]> = [
-  ['unknown capability', waqiti, (p) => p.operatorPolicy.grants[0].capabilities.push('write'), /^operatorPolicy\.grants\[0\]\.capabilities\[5\]$/, /unknown capability "write"/],
+  ['unknown capability', waqiti, (p) => p.operatorPolicy.grants[0].capabilities.push('write'), /^operatorPolicy\.grants\[0\]\.capabilities\[2\]$/, /unknown capability "write"/],
   ['sudo in the operator policy', waqiti, (p) => p.operatorPolicy.grants[0].capabilities.push('sudo'), /^operatorPolicy\.grants\[0\]\.capabilities$/, /must not grant "sudo"/],
   ['a wildcard in a service policy', waqiti, (p) => p.services[0].reads.push('payment-providers/*'), /^services\[0\]\.reads\[6\]$/, /is a wildcard/],
   ['an operator grant outside the mount', waqiti, (p) => (p.operatorPolicy.grants[0].path = 'secret/data/*'), /^operatorPolicy\.grants\[0\]\.path$/, /outside the mount "waqiti\/"/],
@@ -124,7 +124,7 @@ describe('reporting', () => {
     p.secrets[0].keys = 'password';
     const issues = platformIssues(p);
     const paths = issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['environments.prod.replicas', 'services[0].reads[6]', 'operatorPolicy.grants[0].capabilities[5]', 'secrets[0].keys']));
+    expect(paths).toEqual(expect.arrayContaining(['environments.prod.replicas', 'services[0].reads[6]', 'operatorPolicy.grants[0].capabilities[2]', 'secrets[0].keys']));
     for (const i of issues) expect(i.hint).not.toEqual('');
   });
 
