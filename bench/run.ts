@@ -10,7 +10,7 @@
  *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
  *  7. Local platform (`bench/local-platform.ts`): cluster start-to-ready, sync-layer first apply and
  *     no-op plan, and apply-to-synced time, per reference platform.
- *  7. AWS (`bench/aws.ts`): aws provider build times, the backup layer applied to moto, restore time.
+ *  8. AWS (`bench/aws.ts`): aws provider build times, the backup layer applied to moto, restore time.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
  * largest peak of any single process in the tree (rusage of children), not a sum. Without GNU time
@@ -353,7 +353,7 @@ async function main(): Promise<void> {
   results.localPlatform = await benchLocalPlatform(out);
   out();
 
-  results.aws = await benchAws(out); // 7. AWS (bench/aws.ts)
+  results.aws = await benchAws(out); // 8. AWS (bench/aws.ts)
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');
 }

