@@ -5,9 +5,9 @@
  * This is the one place access is derived. A service's policy is `read` on `<mount>/data/<path>`
  * for exactly the secrets in its `reads`, plus any broad grant declared for it (flagged).
  */
-import { durationSeconds } from './durations';
 import { resolveNamespace } from './rules';
-import type { Capability, EnvironmentConfig, GeneratedOrigin, PlatformConfig, SecretConfig } from './schema';
+import type { Capability, EnvironmentConfig, GeneratedOrigin, PlatformConfig, SecretConfig, TokenType } from './schema';
+import { deliveriesOf, resolveSecurity, tokenSettings, type SecurityPlan, type TokenSettings } from './security';
 
 /** One path of a policy and the capabilities on it. */
 export interface Grant {
@@ -33,6 +33,8 @@ export interface RolePlan {
   readonly policies: readonly string[];
   readonly tokenTtlSeconds: number;
   readonly tokenMaxTtlSeconds: number;
+  /** `service` or `batch`, chosen per consumer (config/security.ts). @default - Vault's default (service) */
+  readonly tokenType?: TokenType;
   readonly audience: string;
 }
 
@@ -90,6 +92,8 @@ export interface PlatformPlan {
   readonly generated: readonly GeneratedSecretPlan[];
   readonly external: readonly SecretConfig[];
   readonly syncs: readonly SyncPlan[];
+  /** Cluster-side hardening, resolved with its defaults. */
+  readonly security: SecurityPlan;
 }
 
 /** KV v2 data path of a secret. */
@@ -106,15 +110,14 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
   if (!env) throw new Error(`platform "${platform.name}" has no environment "${envName}"`);
   const mount = platform.kv.mount;
   const byPath = new Map(platform.secrets.map((s) => [s.path, s]));
-  const ttl = durationSeconds(env.auth.tokenTtl)!;
-  const maxTtl = durationSeconds(env.auth.tokenMaxTtl)!;
-  const role = (name: string, serviceAccounts: readonly string[], namespaces: readonly string[]): RolePlan => ({
+  const role = (name: string, serviceAccounts: readonly string[], namespaces: readonly string[], token: TokenSettings): RolePlan => ({
     name,
     serviceAccounts: [...serviceAccounts].sort(),
     namespaces: [...new Set(namespaces)].sort(),
     policies: [name],
-    tokenTtlSeconds: ttl,
-    tokenMaxTtlSeconds: maxTtl,
+    tokenTtlSeconds: token.ttlSeconds,
+    tokenMaxTtlSeconds: token.maxTtlSeconds,
+    tokenType: token.type,
     audience: env.auth.audience,
   });
 
@@ -133,7 +136,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
       name: svc.name,
       namespace,
       serviceAccounts: svc.serviceAccounts,
-      role: role(name, svc.serviceAccounts, [namespace]),
+      role: role(name, svc.serviceAccounts, [namespace], tokenSettings(env, deliveriesOf(platform, svc), svc.token)),
       policy: { name, kind: 'service', grants: sortGrants(grants) },
       secrets,
       syncs,
@@ -149,7 +152,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
           namespace: `${platform.name}-secrets-backup`,
           readerServiceAccount: 'backup-reader',
           pusherServiceAccount: 'backup-pusher',
-          role: role(backupName, ['backup-reader'], [`${platform.name}-secrets-backup`]),
+          role: role(backupName, ['backup-reader'], [`${platform.name}-secrets-backup`], tokenSettings(env, new Set(['eso']))),
           policy: { name: backupName, kind: 'backup', grants: sortGrants(critical.map((s) => ({ path: dataPath(mount, s.path), capabilities: ['read'] }))) },
           secrets: critical,
         };
@@ -169,6 +172,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     generated: platform.secrets.flatMap((s) => (s.origin.kind === 'generated' ? [{ secret: s, origin: s.origin }] : [])),
     external: platform.secrets.filter((s) => s.origin.kind === 'external'),
     syncs: services.flatMap((svc) => svc.syncs),
+    security: resolveSecurity(envName, env),
   };
 }
 

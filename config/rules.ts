@@ -6,6 +6,8 @@
 import { durationSeconds, goDurationSeconds } from './durations';
 import { CAPABILITIES, K8S_NAME, REQUIRED_ENVIRONMENTS, VAULT_SEGMENT, type PlatformConfig } from './schema';
 import { findSecretLikeValues } from './secret-patterns';
+import { resolveSecurity } from './security';
+import { isProductionGrade } from './tier';
 
 /** One problem in a platform's configuration. */
 export interface ConfigIssue {
@@ -228,11 +230,119 @@ const RULES: Record<string, Rule> = {
   },
 };
 
+// ---- Security review (issue 11): rules for the cluster-side findings -------------------------------
+
+/** Namespaces the platform itself runs in, where no service may be bound. */
+const platformNamespaces = (p: PlatformConfig) =>
+  new Map([
+    [p.vault?.namespace, 'the Vault namespace (it holds the server certificate and key)'],
+    ['external-secrets-system', 'the ESO namespace (its service account may mint tokens for every consumer)'],
+    [`${p.name}-secrets-backup`, 'the backup namespace (it holds every critical secret)'],
+  ]);
+
+/** Size in MiB of a storage quantity such as `10Gi`. */
+const quantityMiB = (q: string): number | undefined => {
+  const m = /^([0-9]+)(Mi|Gi|Ti)$/.exec(q);
+  return m ? Number(m[1]) * { Mi: 1, Gi: 1024, Ti: 1024 * 1024 }[m[2] as 'Mi' | 'Gi' | 'Ti'] : undefined;
+};
+
+const SECURITY_RULES: Record<string, Rule> = {
+  /** Finding 1: one service per namespace in production-grade environments, unless declared. */
+  sharedNamespaces(p, report) {
+    const declarations = list(p.sharedNamespaces);
+    for (const [env, e] of envEntries(p)) {
+      const groups = new Map<string, number[]>();
+      list(p.services).forEach((svc, i) => {
+        const ns = resolveNamespace(svc.namespace ?? '', env);
+        groups.set(ns, [...(groups.get(ns) ?? []), i]);
+      });
+      if (!isProductionGrade(env, e)) continue;
+      for (const [ns, members] of groups) {
+        if (members.length < 2 || ns === '*') continue;
+        const names = members.map((i) => p.services[i].name);
+        const declared = declarations.findIndex((d) => resolveNamespace(d.namespace ?? '', env) === ns);
+        if (declared < 0) {
+          report(`services[${members[1]}].namespace`, `namespace "${ns}" (in ${env}) is shared by ${names.join(', ')}; anyone who can create a pod there can read all of their secrets`, 'give each service its own namespace, or declare the sharing in sharedNamespaces with a justification (it is flagged in the access report)');
+          continue;
+        }
+        const listed = new Set(list(declarations[declared].services));
+        const missing = names.filter((n) => !listed.has(n));
+        if (missing.length > 0) {
+          report(`sharedNamespaces[${declared}].services`, `namespace "${ns}" (in ${env}) also holds ${missing.join(', ')}, which the declaration does not list`, 'list every service of the namespace, so the declaration shows the whole blast radius');
+        }
+      }
+    }
+    const seen = new Set<string>();
+    declarations.forEach((d, i) => {
+      if (seen.has(d.namespace)) report(`sharedNamespaces[${i}].namespace`, `namespace "${d.namespace}" is declared twice`, 'declare each shared namespace once');
+      seen.add(d.namespace);
+      list(d.services).forEach((name, j) => {
+        const svc = list(p.services).find((s) => s.name === name);
+        if (!svc) report(`sharedNamespaces[${i}].services[${j}]`, `"${name}" is not a declared service`, 'name a service from services[]');
+        else if (svc.namespace !== d.namespace) report(`sharedNamespaces[${i}].services[${j}]`, `service "${name}" runs in "${svc.namespace}", not in "${d.namespace}"`, 'drop it from the declaration, or fix the namespace');
+      });
+      const inNamespace = list(p.services).filter((s) => s.namespace === d.namespace).length;
+      if (inNamespace < 2) report(`sharedNamespaces[${i}]`, `namespace "${d.namespace}" is declared shared but holds ${inNamespace} service(s)`, 'remove the stale declaration: the namespace no longer needs one');
+    });
+  },
+
+  /** Findings 1, 11, 12: no service bound in the Vault, ESO or backup namespace. */
+  platformNamespaces(p, report) {
+    const reserved = platformNamespaces(p);
+    list(p.services).forEach((svc, i) => {
+      for (const [env] of envEntries(p)) {
+        const why = reserved.get(resolveNamespace(svc.namespace ?? '', env));
+        if (why) {
+          report(`services[${i}].namespace`, `service "${svc.name}" runs in ${why}`, 'run services in their own namespaces; the platform\'s namespaces hold only the platform');
+          return;
+        }
+      }
+    });
+  },
+
+  /** Findings 4, 5, 13: NetworkPolicies, metrics, UI and audit rotation per environment. */
+  clusterHardening(p, report) {
+    for (const [env, e] of envEntries(p)) {
+      if (!e.cluster) continue;
+      const at = `environments.${env}.security`;
+      const s = resolveSecurity(env, e);
+      if (s.productionGrade && !s.networkPolicies) {
+        report(`${at}.networkPolicies`, `${env} turns the NetworkPolicies off`, 'production-grade environments keep Vault, ESO and the backup namespace behind NetworkPolicies');
+      }
+      if (s.unauthenticatedMetrics && !s.networkPolicies) {
+        report(`${at}.unauthenticatedMetrics`, `${env} serves Vault metrics without a token and without a NetworkPolicy`, 'turn networkPolicies on (only monitoringNamespaces then reach port 8200 for metrics), or set unauthenticatedMetrics: false and give Prometheus a token');
+      }
+      if (s.productionGrade && s.ui) {
+        report(`${at}.ui`, `${env} serves the Vault UI`, 'the UI is off in production-grade environments; use the CLI or the API');
+      }
+      const auditMiB = quantityMiB(e.storage?.auditSize ?? '');
+      const needed = s.audit.rotateAtMiB * (s.audit.keep + 1);
+      if (s.audit.file && auditMiB !== undefined && needed > auditMiB * (s.audit.volumeAlertPercent / 100)) {
+        report(`${at}.audit`, `the rotated audit files need ${needed} MiB (rotateAtMiB × (keep + 1)), more than ${s.audit.volumeAlertPercent}% of the ${e.storage.auditSize} audit volume`, 'lower rotateAtMiB or keep, or grow storage.auditSize, so that rotation alone never trips the volume alert');
+      }
+    }
+  },
+
+  /** Finding 13: per-consumer token TTLs within the environment's bounds. */
+  serviceTokens(p, report) {
+    list(p.services).forEach((svc, i) => {
+      const ttl = svc.token?.ttl ? durationSeconds(svc.token.ttl) : undefined;
+      const max = svc.token?.maxTtl ? durationSeconds(svc.token.maxTtl) : undefined;
+      if (ttl !== undefined && (ttl < TOKEN_TTL_RANGE.min || ttl > TOKEN_TTL_RANGE.max)) {
+        report(`services[${i}].token.ttl`, `token TTL ${svc.token!.ttl} is out of range`, 'must be between 1m and 24h');
+      }
+      if (max !== undefined && (max > TOKEN_MAX_TTL_MAX || (ttl !== undefined && max < ttl))) {
+        report(`services[${i}].token.maxTtl`, `max TTL ${svc.token!.maxTtl} is out of range`, 'must be at least the TTL and at most 72h');
+      }
+    });
+  },
+};
+
 /** Every cross-field problem in a platform, in rule order. */
 export function checkRules(platform: PlatformConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const report: Report = (path, message, hint) => issues.push({ path, message, hint });
-  for (const rule of Object.values(RULES)) {
+  for (const rule of [...Object.values(RULES), ...Object.values(SECURITY_RULES)]) {
     try {
       rule(platform, report);
     } catch {
