@@ -12,8 +12,8 @@ import { durationSeconds } from '../config/durations';
 import { PlatformStack } from './platform-stack';
 import { RandomProvider, vaultProvider } from './providers';
 
-/** Where the file audit device writes: the audit volume in clusters, stdout for local. */
-const auditFilePath = (plan: PlatformPlan) => (plan.env.cluster ? '/vault/audit/vault-audit.log' : 'stdout');
+/** The file on the audit volume (rotated by the reloader sidecar, constructs/vault-reloader.ts). */
+const AUDIT_FILE = '/vault/audit/vault-audit.log';
 
 /**
  * Without a cluster, Vault does not run in a pod, so it cannot read the pod's service account CA:
@@ -52,7 +52,13 @@ export class VaultConfigStack extends PlatformStack {
       deleteVersionAfterSeconds: kv.deleteVersionAfter === '0s' ? 0 : durationSeconds(kv.deleteVersionAfter)!,
       description: `${plan.platform.displayName} secrets`,
     });
-    new AuditDevice(this, 'audit', { filePath: auditFilePath(plan) });
+    if (!plan.env.cluster) {
+      new AuditDevice(this, 'audit', { filePath: 'stdout' });
+    } else {
+      // Two devices, so that one failing (a full volume) does not stop Vault.
+      if (plan.security.audit.file) new AuditDevice(this, 'audit', { filePath: AUDIT_FILE });
+      new AuditDevice(this, 'audit-stdout', { filePath: 'stdout', path: 'stdout', description: 'All requests and responses, secrets HMAC-hashed, to the pod log' });
+    }
     const auth = new KubernetesAuth(this, 'kubernetes-auth', {
       kubernetesHost: plan.env.auth.kubernetesHost,
       kubernetesCaCert: plan.env.cluster ? undefined : kubernetesCaCertVariable(this).stringValue,
