@@ -2,7 +2,7 @@ import { Fn, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { PlatformPlan } from '../config/plan';
 import { MetricsMonitor, SecretsAlerts, ServedCertificateProbe } from '../constructs/alerts';
-import { ExternalSecretsOperator } from '../constructs/external-secrets-operator';
+import { ESO_DEFAULT_NAMESPACE, ExternalSecretsOperator } from '../constructs/external-secrets-operator';
 import { esoNetworkPolicyBody, NetworkPolicy, vaultNetworkPolicyBody } from '../constructs/network-policies';
 import { PlatformNamespace } from '../constructs/platform-namespace';
 import { VAULT_TLS_SECRET, VaultServer } from '../constructs/vault-server';
@@ -11,7 +11,7 @@ import { clusterProviders } from './providers';
 import type { UnsealStack } from './unseal-stack';
 
 /** ESO's namespace, as in the WAQITI seed. */
-export const ESO_NAMESPACE = 'external-secrets-system';
+export const ESO_NAMESPACE = ESO_DEFAULT_NAMESPACE;
 /** Job name of the blackbox probe of the certificate Vault serves. */
 export const SERVED_CERTIFICATE_JOB = 'vault-served-certificate';
 
