@@ -152,8 +152,8 @@ export interface MetricsMonitorProps {
   readonly path?: string;
   /** Extra query parameters, e.g. Vault's `format=prometheus`. */
   readonly params?: Record<string, string[]>;
-  /** Scrape over HTTPS, trusting the CA in this secret's `ca.crt` (Vault with TLS). @default - plain HTTP */
-  readonly tlsCaSecret?: string;
+  /** Scrape over HTTPS, trusting the CA in this ConfigMap's `ca.crt` (Vault with TLS; never the TLS secret, which holds the key). @default - plain HTTP */
+  readonly tlsCaConfigMap?: string;
   /** Labels selecting it in Prometheus' `serviceMonitorSelector`. @default { release: 'prometheus' } */
   readonly selectorLabels?: Record<string, string>;
 }
@@ -174,8 +174,8 @@ export class MetricsMonitor extends KubernetesObject {
             path: props.path ?? '/metrics',
             interval: '30s',
             ...(props.params ? { params: props.params } : {}),
-            ...(props.tlsCaSecret
-              ? { scheme: 'https', tlsConfig: { ca: { secret: { name: props.tlsCaSecret, key: 'ca.crt' } }, serverName: `vault.${props.namespace}.svc` } }
+            ...(props.tlsCaConfigMap
+              ? { scheme: 'https', tlsConfig: { ca: { configMap: { name: props.tlsCaConfigMap, key: 'ca.crt' } }, serverName: `vault.${props.namespace}.svc` } }
               : {}),
           },
         ],

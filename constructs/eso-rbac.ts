@@ -19,6 +19,7 @@ export interface EsoTokenRequestRoleProps {
  */
 export class EsoTokenRequestRole extends Construct {
   public readonly role: KubernetesObject;
+  public readonly binding: KubernetesObject;
 
   constructor(scope: Construct, id: string, props: EsoTokenRequestRoleProps) {
     super(scope, id);
@@ -30,12 +31,18 @@ export class EsoTokenRequestRole extends Construct {
       metadata: { name, namespace: props.namespace },
       rules: [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: [...new Set(props.serviceAccounts)].sort() }],
     });
-    new KubernetesObject(this, 'binding', {
+    this.binding = new KubernetesObject(this, 'binding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: { name, namespace: props.namespace },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name: props.esoServiceAccount, namespace: props.esoNamespace }],
     });
+  }
+
+  /** Orders both objects after a resource (by its fqn), e.g. the namespace. */
+  public dependOn(fqn: string): void {
+    this.role.manifest.dependsOn = [fqn];
+    this.binding.manifest.dependsOn = [fqn];
   }
 }

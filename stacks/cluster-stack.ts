@@ -5,7 +5,9 @@ import { MetricsMonitor, SecretsAlerts, ServedCertificateProbe } from '../constr
 import { ESO_DEFAULT_NAMESPACE, ExternalSecretsOperator } from '../constructs/external-secrets-operator';
 import { esoNetworkPolicyBody, NetworkPolicy, vaultNetworkPolicyBody } from '../constructs/network-policies';
 import { PlatformNamespace } from '../constructs/platform-namespace';
-import { VAULT_TLS_SECRET, VaultServer } from '../constructs/vault-server';
+import { KubernetesObject } from '../constructs/kubernetes-object';
+import { VaultServer } from '../constructs/vault-server';
+import { VAULT_CA_CONFIGMAP } from '../constructs/vault-secret-store';
 import { PlatformStack } from './platform-stack';
 import { clusterProviders } from './providers';
 import type { UnsealStack } from './unseal-stack';
@@ -47,6 +49,11 @@ export class ClusterStack extends PlatformStack {
     // Pod Security: `restricted`, except that the CSI provider needs hostPath volumes (audit and warn stay `restricted`).
     const vaultNamespace = new PlatformNamespace(this, 'vault-namespace', { name: vaultNs, podSecurity: platform.vault.csi ? 'privileged' : 'restricted' });
     const esoNamespace = new PlatformNamespace(this, 'eso-namespace', { name: ESO_NAMESPACE });
+    const caCert = tls ? vaultCaCertVariable(this).stringValue : undefined;
+    if (caCert) {
+      // The CA certificate alone, for Prometheus and the blackbox exporter to verify Vault: never the TLS secret.
+      new KubernetesObject(this, 'vault-ca', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace: vaultNs }, data: { 'ca.crt': caCert } }).manifest.dependsOn = [vaultNamespace.namespace.fqn];
+    }
     this.vault = new VaultServer(this, 'vault', {
       namespace: vaultNs,
       createNamespace: false,
@@ -65,7 +72,7 @@ export class ClusterStack extends PlatformStack {
         unauthenticatedMetrics: security.unauthenticatedMetrics,
         resources: security.resources,
         auditRotation: { rotateAtBytes: security.audit.rotateAtMiB * 1024 * 1024, keep: security.audit.keep },
-        injectorCaCertBase64: tls && platform.vault.injector ? Fn.base64encode(vaultCaCertVariable(this).stringValue) : undefined,
+        injectorCaCertBase64: caCert && platform.vault.injector ? Fn.base64encode(caCert) : undefined,
       },
     });
     this.vault.release.dependsOn = [vaultNamespace.namespace.fqn];
@@ -86,7 +93,7 @@ export class ClusterStack extends PlatformStack {
       port: tls ? 'https' : 'http',
       path: '/v1/sys/metrics',
       params: { format: ['prometheus'] },
-      tlsCaSecret: tls ? VAULT_TLS_SECRET : undefined,
+      tlsCaConfigMap: tls ? VAULT_CA_CONFIGMAP : undefined,
     });
     new MetricsMonitor(this, 'eso-metrics', {
       name: 'external-secrets',

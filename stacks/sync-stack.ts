@@ -67,9 +67,12 @@ export class SyncStack extends PlatformStack {
     // Per namespace: the service accounts ESO may request tokens for (one Role each, finding 12),
     // and a ConfigMap with Vault's CA certificate only (finding 6).
     const tokenAccounts = new Map<string, Set<string>>();
+    const namespaceResources = new Map<string, string>();
     const storeNamespace = (namespace: string, serviceAccount: string) => {
       if (!tokenAccounts.has(namespace) && caCert) {
-        new KubernetesObject(this, `vault-ca-${namespace}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': caCert } });
+        const ca = new KubernetesObject(this, `vault-ca-${namespace}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': caCert } });
+        const created = namespaceResources.get(namespace);
+        if (created) ca.manifest.dependsOn = [created];
       }
       tokenAccounts.set(namespace, (tokenAccounts.get(namespace) ?? new Set()).add(serviceAccount));
     };
@@ -134,6 +137,7 @@ export class SyncStack extends PlatformStack {
       // The backup namespace holds every critical secret: Pod Security `restricted`, no pods at all
       // (ESO runs in its own namespace and only needs the service accounts' tokens), no automounted tokens.
       const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { ...MANAGED_BY, ...podSecurityLabels('restricted') } } });
+      namespaceResources.set(backup.namespace, ns.fqn);
       const quota = new KubernetesObject(this, 'backup-no-pods', {
         apiVersion: 'v1',
         kind: 'ResourceQuota',
@@ -196,7 +200,9 @@ export class SyncStack extends PlatformStack {
     }
 
     for (const [namespace, accounts] of tokenAccounts) {
-      new EsoTokenRequestRole(this, `eso-token-request-${namespace}`, { namespace, serviceAccounts: [...accounts], esoNamespace: ESO_NAMESPACE, esoServiceAccount: ESO_SERVICE_ACCOUNT });
+      const role = new EsoTokenRequestRole(this, `eso-token-request-${namespace}`, { namespace, serviceAccounts: [...accounts], esoNamespace: ESO_NAMESPACE, esoServiceAccount: ESO_SERVICE_ACCOUNT });
+      const created = namespaceResources.get(namespace);
+      if (created) role.dependOn(created);
     }
   }
 }

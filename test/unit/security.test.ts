@@ -10,6 +10,7 @@ import { Testing } from 'cdktf';
 import { buildAccessReport, renderAccessMarkdown } from '../../config/access-report';
 import { blastRadius, namespaceBlastRadius } from '../../config/blast-radius';
 import { planPlatform } from '../../config/plan';
+import { refreshLoad } from '../../config/refresh-load';
 import { platformIssues } from '../../config/validate';
 import { isProductionGrade } from '../../config/tier';
 import { ESO_LEAST_PRIVILEGE_VALUES } from '../../constructs/external-secrets-operator';
@@ -308,5 +309,18 @@ describe('finding 13: hardened containers, Pod Security, metrics, UI, tokens', (
     const override = clone(waqiti);
     override.services[0].token = { type: 'batch', ttl: '5m' };
     expect(planPlatform(override, 'prod').services[0].role).toMatchObject({ tokenType: 'batch', tokenTtlSeconds: 300, tokenMaxTtlSeconds: 300 });
+  });
+});
+
+describe('finding 13: the refresh interval\'s load on Vault', () => {
+  it('counts logins, requests and worst-case live tokens from the plan', () => {
+    const prod = refreshLoad(planPlatform(waqiti, 'prod'));
+    const plan = planPlatform(waqiti, 'prod');
+    const es = plan.syncs.length + plan.backup!.secrets.length;
+    expect(prod.externalSecrets).toBe(es);
+    expect(prod.refreshSeconds).toBe(15);
+    expect(prod.loginsPerSecond).toBeCloseTo(es / 15, 2);
+    expect(prod.worstCaseLiveTokens).toBe(es * 40);
+    expect(refreshLoad(planPlatform(pea, 'prod')).loginsPerSecond).toBeCloseTo(3 / 3600, 4);
   });
 });
