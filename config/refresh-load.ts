@@ -19,7 +19,7 @@ export interface RefreshLoad {
   readonly worstCaseLiveTokens: number;
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+const round = (n: number) => Math.round(n * 10000) / 10000;
 
 export function refreshLoad(plan: PlatformPlan): RefreshLoad {
   const refreshSeconds = goDurationSeconds(plan.env.eso.refreshInterval)!;

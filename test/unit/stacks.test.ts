@@ -167,6 +167,7 @@ describe('cluster layer', () => {
     const kinds = manifestsOf(synthPlatform(pea, 'prod').stacks.cluster.tf).map((m) => `${m.kind}/${m.metadata.name}`).sort();
     expect(kinds).toEqual([
       'Certificate/vault-server',
+      'ConfigMap/vault-ca',
       'NetworkPolicy/default-deny',
       'NetworkPolicy/vault-server',
       'Probe/vault-served-certificate',
