@@ -11,16 +11,27 @@ export type Resources = Required<Pick<ResourcesConfig, 'cpuRequest' | 'memoryReq
 
 /** Everything the cluster and sync layers need to harden one environment. */
 export interface SecurityPlan {
+  /** Held to production standards (config/tier.ts). */
   readonly productionGrade: boolean;
+  /** NetworkPolicies around Vault, ESO and the backup namespace. */
   readonly networkPolicies: boolean;
+  /** Namespaces that may scrape and probe Vault on 8200. */
   readonly monitoringNamespaces: readonly string[];
+  /** Namespaces, beyond ESO's and the injected workloads', that may call Vault on 8200. */
   readonly vaultClientNamespaces: readonly string[];
+  /** CIDRs ESO may reach on `esoEgressPorts` (API server, AWS). */
   readonly esoEgressCidrs: readonly string[];
+  /** Ports for `esoEgressCidrs`. */
   readonly esoEgressPorts: readonly number[];
+  /** Vault's web UI. */
   readonly ui: boolean;
+  /** Metrics without a token (only with `networkPolicies`). */
   readonly unauthenticatedMetrics: boolean;
+  /** The file audit device and its rotation; the alert threshold of the audit volume. */
   readonly audit: { readonly file: boolean; readonly rotateAtMiB: number; readonly keep: number; readonly volumeAlertPercent: number };
+  /** Blackbox exporter and module that probe the certificate each Vault pod serves. */
   readonly certificateProbe: { readonly prober: string; readonly module: string };
+  /** Requests and limits per container. */
   readonly resources: { readonly server: Resources; readonly reloader: Resources; readonly injector: Resources; readonly csi: Resources };
 }
 
@@ -74,8 +85,11 @@ export function resolveSecurity(envName: string, env: EnvironmentConfig): Securi
 
 /** The token a role issues: type and TTLs in seconds. */
 export interface TokenSettings {
+  /** `service` or `batch`. */
   readonly type: TokenType;
+  /** Token TTL in seconds. */
   readonly ttlSeconds: number;
+  /** Maximum TTL in seconds. */
   readonly maxTtlSeconds: number;
 }
 
