@@ -8,6 +8,8 @@
  *  4. Toolchain: cold build seconds from timings.json, and a timed run of scripts/toolchain.sh.
  *  5. Review: `npm run review -- --base HEAD` on both reference platforms (3 runs): wall time, time
  *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
+ *  6. Local platform (`bench/local-platform.ts`): cluster start-to-ready, sync-layer first apply and
+ *     no-op plan, and apply-to-synced time, per reference platform.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
  * largest peak of any single process in the tree (rusage of children), not a sum. Without GNU time
@@ -21,6 +23,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchLocalPlatform } from './local-platform';
 
 const ROOT = join(__dirname, '..');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vsp-bench-'));
@@ -339,6 +342,11 @@ async function main(): Promise<void> {
     if (dirty) out('note: the working tree differs from HEAD in config/constructs/stacks, so this was not a no-change review');
     results.review = { runs: reviews, median: r, dirtyWorkingTree: dirty };
   }
+
+  out('6. Local platform: real etcd, kube-apiserver, kube-controller-manager, ESO and OpenBao');
+  process.stderr.write('6. local platform\n');
+  results.localPlatform = await benchLocalPlatform(out);
+  out();
 
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');

@@ -1,3 +1,4 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Namespace } from '@cdktf/provider-kubernetes/lib/namespace';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ServiceAccount } from '@cdktf/provider-kubernetes/lib/service-account';
@@ -27,18 +28,29 @@ const AUTH_MOUNT = 'kubernetes';
  * accounts, so the sync layer creates them (each distinct namespace and `namespace/name` once). In
  * cluster environments they belong to the workloads' deployments and this layer only refers to them.
  */
-function localIdentities(scope: Construct, plan: PlatformPlan): void {
-  const namespaces = new Set(plan.services.map((s) => s.namespace));
-  for (const ns of [...namespaces].sort()) {
-    new NamespaceV1(scope, `namespace-${ns}`, { metadata: { name: ns, labels: { ...MANAGED_BY } } });
+function localIdentities(scope: Construct, plan: PlatformPlan): Map<string, NamespaceV1> {
+  const namespaces = new Map<string, NamespaceV1>();
+  for (const ns of [...new Set(plan.services.map((s) => s.namespace))].sort()) {
+    namespaces.set(ns, new NamespaceV1(scope, `namespace-${ns}`, { metadata: { name: ns, labels: { ...MANAGED_BY } } }));
   }
   const accounts = new Map<string, { namespace: string; name: string }>();
   for (const svc of plan.services) for (const sa of svc.serviceAccounts) accounts.set(`${svc.namespace}/${sa}`, { namespace: svc.namespace, name: sa });
   for (const [key, sa] of [...accounts].sort(([a], [b]) => a.localeCompare(b))) {
     new ServiceAccountV1(scope, `service-account-${key}`, {
-      metadata: { name: sa.name, namespace: sa.namespace, labels: { ...MANAGED_BY } },
+      metadata: { name: sa.name, namespace: namespaces.get(sa.namespace)!.metadata.name, labels: { ...MANAGED_BY } },
       automountServiceAccountToken: false,
     });
+  }
+  return namespaces;
+}
+
+/** Namespaced objects are created after the namespaces this stack creates (local only). */
+function afterNamespaces(scope: Construct, namespaces: Map<string, NamespaceV1>): void {
+  for (const node of scope.node.findAll()) {
+    if (!(node instanceof Manifest)) continue;
+    const ns = (node.manifestInput as { metadata?: { namespace?: string } } | undefined)?.metadata?.namespace;
+    const created = ns ? namespaces.get(ns) : undefined;
+    if (created) node.dependsOn = [...(node.dependsOn ?? []), created.fqn];
   }
 }
 
@@ -59,7 +71,7 @@ export class SyncStack extends PlatformStack {
     const vaultServer = env.cluster
       ? env.vaultAddress
       : new TerraformVariable(this, 'vault_address', { type: 'string', default: env.vaultAddress, description: 'Vault address as ESO reaches it.' }).stringValue;
-    if (!env.cluster) localIdentities(this, plan);
+    const localNamespaces = env.cluster ? undefined : localIdentities(this, plan);
     const tls = env.tls.source !== 'none';
     const caCert = tls ? vaultCaCertVariable(this).stringValue : undefined;
     const caConfigMapName = tls ? VAULT_CA_CONFIGMAP : undefined;
@@ -204,5 +216,6 @@ export class SyncStack extends PlatformStack {
       const created = namespaceResources.get(namespace);
       if (created) role.dependOn(created);
     }
+    if (localNamespaces) afterNamespaces(this, localNamespaces);
   }
 }

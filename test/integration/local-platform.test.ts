@@ -7,12 +7,20 @@
  *
  * Values are compared by SHA-256 digest and never printed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { planPlatform, type PlatformPlan, type SyncPlan } from '../../config/plan';
 import { startLocalCluster, type LocalCluster } from '../../scripts/lib/cluster';
-import { localKubeEnv, localSyncLayerEnv, localVaultLayerEnv, type LocalPlatformTarget } from '../../scripts/lib/local-platform';
+import {
+  externalSecretStatuses,
+  fillExternalSlots,
+  localKubeEnv,
+  localSyncLayerEnv,
+  localVaultLayerEnv,
+  waitForAllSynced,
+  type LocalPlatformTarget,
+} from '../../scripts/lib/local-platform';
 import { startOpenBao, type OpenBaoServer } from '../../scripts/lib/openbao';
 import { sleep } from '../../scripts/lib/processes';
 import { tofu, tofuInit } from '../../scripts/lib/tofu';
@@ -33,13 +41,6 @@ const filesUnder = (dir: string): string[] =>
     if (f === 'providers' || f === '.terraform') return [];
     return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
 
 describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a real API server, ESO and OpenBao', (name) => {
   const platform = platformNamed(name);
@@ -82,12 +83,6 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
   };
   const login = (role: string, jwt: string) => vault('POST', 'auth/kubernetes/login', { role, jwt }, '');
 
-  const externalSecrets = async (): Promise<Array<{ namespace: string; name: string; conditions: Condition[] }>> => {
-    const list = JSON.parse(await cluster.kubectl(['get', 'externalsecrets.external-secrets.io', '-A', '-o', 'json'])) as {
-      items: Array<{ metadata: { namespace: string; name: string }; status?: { conditions?: Condition[] } }>;
-    };
-    return list.items.map((i) => ({ namespace: i.metadata.namespace, name: i.metadata.name, conditions: i.status?.conditions ?? [] }));
-  };
   const secretData = async (namespace: string, secretName: string): Promise<Record<string, string> | undefined> => {
     const r = await cluster.api('GET', `/api/v1/namespaces/${namespace}/secrets/${secretName}`);
     if (r.status === 404) return undefined;
@@ -113,7 +108,6 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
       await sleep(1000);
     }
   };
-  const ready = (c: Condition[]) => c.find((x) => x.type === 'Ready');
 
   beforeAll(async () => {
     expect(synth.status).toBe(0);
@@ -122,10 +116,7 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
     await apply(synth.outdir, 'vault-config');
     // External slots are filled out of band, as an operator would; the values are random and only
     // their digests are ever compared.
-    for (const s of plan.external) {
-      const data = Object.fromEntries(s.keys.map((k) => [k, randomBytes(24).toString('base64url')]));
-      expect((await vault('POST', `${plan.mount}/data/${s.path}`, { data })).status).toBe(200);
-    }
+    await fillExternalSlots(bao, plan.mount, plan.external);
     await apply(synth.outdir, 'sync');
     const env = await envFor('sync');
     const dir = stackDir(synth.outdir, 'sync');
@@ -154,16 +145,9 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
 
   it('brings every ExternalSecret to SecretSynced, each Secret with exactly the declared keys and the values Vault holds', async () => {
     expect(plan.syncs.length).toBeGreaterThan(0);
-    const all = await waitUntil(
-      'every ExternalSecret to be synced',
-      async () => {
-        const list = await externalSecrets();
-        return list.length === plan.syncs.length && list.every((e) => ready(e.conditions)?.status === 'True') ? list : undefined;
-      },
-      180_000,
-    );
+    const all = await waitForAllSynced(cluster, plan.syncs.length);
     expect(all.map((e) => `${e.namespace}/${e.name}`).sort()).toEqual(plan.syncs.map((s) => `${s.namespace}/${s.targetName}`).sort());
-    for (const e of all) expect(ready(e.conditions)?.reason).toBe('SecretSynced');
+    for (const e of all) expect(e.reason).toBe('SecretSynced');
     for (const s of plan.syncs) {
       const inVault = await vaultData(s.secret.path);
       const inKube = await secretData(s.namespace, s.targetName);
@@ -224,9 +208,8 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
     const failed = await waitUntil(
       'the probe to fail',
       async () => {
-        const e = (await externalSecrets()).find((x) => x.namespace === svc.namespace && x.name === probe);
-        const c = e && ready(e.conditions);
-        return c && c.status === 'False' ? c : undefined;
+        const e = (await externalSecretStatuses(cluster)).find((x) => x.namespace === svc.namespace && x.name === probe);
+        return e && e.ready === 'False' ? e : undefined;
       },
       120_000,
     );
@@ -285,7 +268,7 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
     expect({ status: variant.status, stderr: variant.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
     await apply(variant.outdir, 'vault-config');
     await apply(variant.outdir, 'sync');
-    const list = await externalSecrets();
+    const list = await externalSecretStatuses(cluster);
     expect(list.some((e) => e.namespace === removed.namespace && e.name === removed.targetName)).toBe(false);
     // creationPolicy Owner: the garbage collector removes the Secret with its ExternalSecret.
     await waitUntil(`${removed.namespace}/${removed.targetName} to be collected`, async () => ((await secretData(removed.namespace, removed.targetName)) ? undefined : true), 60_000);
