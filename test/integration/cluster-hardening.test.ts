@@ -25,6 +25,14 @@ describe('hardening objects on a real API server', () => {
     await cluster?.stop();
   });
 
+  /** The service-account controller creates each namespace's `default` account, which pod admission looks up first. */
+  const defaultAccount = async (namespace: string) => {
+    for (let i = 0; i < 100; i++) {
+      if (await cluster.kubectl(['get', 'serviceaccount', 'default', '-n', namespace]).then(() => true, () => false)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`no default service account in ${namespace}`);
+  };
   const apply = (objects: unknown[]) => cluster.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
 
   it('accepts every namespace, NetworkPolicy, ConfigMap, ResourceQuota, Role and RoleBinding the prod stacks declare', async () => {
@@ -50,6 +58,7 @@ describe('hardening objects on a real API server', () => {
   });
 
   it('refuses a pod that breaks Pod Security "restricted" in the backup namespace', async () => {
+    await defaultAccount('waqiti-secrets-backup');
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'intruder', namespace: 'waqiti-secrets-backup' }, spec: { containers: [{ name: 'c', image: 'busybox:1.37.0', securityContext: { privileged: true } }] } };
     await expect(apply([pod])).rejects.toThrow(/violates PodSecurity "restricted:latest"/);
   });
@@ -72,6 +81,7 @@ describe('hardening objects on a real API server', () => {
       },
     };
     expect(server.statefulSet.securityContext.container).toEqual(RESTRICTED_CONTAINER);
+    await defaultAccount('vault');
     await apply([pod]);
     const created = JSON.parse(await cluster.kubectl(['get', 'pod', 'vault-hardening-check', '-n', 'vault', '-o', 'json']));
     expect(created.spec.containers.map((c: any) => c.name)).toEqual(['vault', 'reloader']);
