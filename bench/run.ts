@@ -8,7 +8,7 @@
  *  4. Toolchain: cold build seconds from timings.json, and a timed run of scripts/toolchain.sh.
  *  5. Review: `npm run review -- --base HEAD` on both reference platforms (3 runs): wall time, time
  *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
- *  6. Local platform (`bench/local-platform.ts`): cluster start-to-ready, sync-layer first apply and
+ *  7. Local platform (`bench/local-platform.ts`): cluster start-to-ready, sync-layer first apply and
  *     no-op plan, and apply-to-synced time, per reference platform.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
@@ -24,6 +24,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchLocalPlatform } from './local-platform';
+import { benchValidation } from './validation';
 
 const ROOT = join(__dirname, '..');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vsp-bench-'));
@@ -343,8 +344,10 @@ async function main(): Promise<void> {
     results.review = { runs: reviews, median: r, dirtyWorkingTree: dirty };
   }
 
-  out('6. Local platform: real etcd, kube-apiserver, kube-controller-manager, ESO and OpenBao');
-  process.stderr.write('6. local platform\n');
+  results.validation = await benchValidation(out); // 6. reject a 20,000-service platform (bench/validation.ts)
+
+  out('7. Local platform: real etcd, kube-apiserver, kube-controller-manager, ESO and OpenBao');
+  process.stderr.write('7. local platform\n');
   results.localPlatform = await benchLocalPlatform(out);
   out();
 

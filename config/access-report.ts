@@ -15,7 +15,7 @@ export interface AccessEntry {
   /** Vault role (Kubernetes auth); none for the operator policy. */
   readonly role?: string;
   readonly policies: readonly string[];
-  readonly grants: ReadonlyArray<{ path: string; capabilities: readonly string[]; broad?: string }>;
+  readonly grants: ReadonlyArray<{ path: string; capabilities: readonly string[]; broad?: string; privileged?: string }>;
 }
 
 export interface AccessReport {
@@ -30,7 +30,13 @@ export interface AccessReport {
 }
 
 export function buildAccessReport(plan: PlatformPlan): AccessReport {
-  const grantsOf = (p: PolicyPlan) => p.grants.map((g) => ({ path: g.path, capabilities: [...g.capabilities], ...(g.broadJustification ? { broad: g.broadJustification } : {}) }));
+  const grantsOf = (p: PolicyPlan) =>
+    p.grants.map((g) => ({
+      path: g.path,
+      capabilities: [...g.capabilities],
+      ...(g.broadJustification ? { broad: g.broadJustification } : {}),
+      ...(g.privilegedJustification ? { privileged: g.privilegedJustification } : {}),
+    }));
   const entries: AccessEntry[] = plan.services.map((s) => ({
     subject: s.name,
     kind: 'service',
@@ -64,6 +70,9 @@ export function buildAccessReport(plan: PlatformPlan): AccessReport {
     ...plan.services.flatMap((s) =>
       s.policy.grants.filter((g) => g.broadJustification).map((g) => `BROAD GRANT: ${s.name} may read ${g.path} (${g.broadJustification})`),
     ),
+    ...plan.operatorPolicy.grants
+      .filter((g) => g.privilegedJustification)
+      .map((g) => `PRIVILEGED GRANT: ${plan.operatorPolicy.name} may ${g.capabilities.join(', ')} on ${g.path} (${g.privilegedJustification})`),
     ...namespaces
       .filter((n) => n.shared)
       .map((n) => `SHARED NAMESPACE: ${n.namespace} holds ${n.subjects.join(', ')}; a compromise of it exposes ${n.paths.length} paths (${n.justification ?? 'no justification declared'})`),
@@ -75,7 +84,7 @@ export function renderAccessMarkdown(report: AccessReport): string {
   const rows = report.entries.flatMap((e) =>
     e.grants.map(
       (g) =>
-        `| ${e.subject} | ${e.namespaces.join(', ') || '-'} | ${e.serviceAccounts.join(', ') || '-'} | ${e.role ?? '-'} | ${e.policies.join(', ')} | \`${g.path}\` | ${g.capabilities.join(', ')}${g.broad ? ' (broad)' : ''} |`,
+        `| ${e.subject} | ${e.namespaces.join(', ') || '-'} | ${e.serviceAccounts.join(', ') || '-'} | ${e.role ?? '-'} | ${e.policies.join(', ')} | \`${g.path}\` | ${g.capabilities.join(', ')}${g.broad ? ' (broad)' : ''}${g.privileged ? ' (privileged)' : ''} |`,
     ),
   );
   return [

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ESO_TOKEN_ROLE } from '../config/names';
 import { KubernetesObject } from './kubernetes-object';
 
 /** Props of ESO's token-request grant in one namespace. */
@@ -24,7 +25,7 @@ export class EsoTokenRequestRole extends Construct {
   constructor(scope: Construct, id: string, props: EsoTokenRequestRoleProps) {
     super(scope, id);
     if (props.serviceAccounts.length === 0) throw new Error(`EsoTokenRequestRole ${props.namespace}: 'serviceAccounts' must name at least one service account (an empty resourceNames would allow all)`);
-    const name = 'external-secrets-token-request';
+    const name = ESO_TOKEN_ROLE;
     this.role = new KubernetesObject(this, 'role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',

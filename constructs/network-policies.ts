@@ -4,6 +4,7 @@
  * server can check them without cdktf.
  */
 import type { Construct } from 'constructs';
+import { DEFAULT_DENY_POLICY, VAULT_NETWORK_POLICY } from '../config/names';
 import { KubernetesObject, type KubernetesObjectBody } from './kubernetes-object';
 
 /** Labels of Vault's server pods (official chart). */
@@ -35,7 +36,7 @@ export function vaultNetworkPolicyBody(props: VaultNetworkPolicyProps): Kubernet
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: 'vault-server', namespace: props.namespace },
+    metadata: { name: VAULT_NETWORK_POLICY, namespace: props.namespace },
     spec: {
       podSelector: { matchLabels: { ...VAULT_SERVER_POD } },
       policyTypes: ['Ingress'],
@@ -64,7 +65,7 @@ export function defaultDenyBody(props: DefaultDenyProps): KubernetesObjectBody {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: 'default-deny', namespace: props.namespace },
+    metadata: { name: DEFAULT_DENY_POLICY, namespace: props.namespace },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [...(props.ingress ?? [])], egress: [...(props.egress ?? [])] },
   };
 }

@@ -27,8 +27,8 @@ export interface VaultSecretStoreProps {
   readonly caConfigMapName?: string;
 }
 
-/** The ConfigMap each consuming namespace gets with Vault's CA certificate (`ca.crt`). */
-export const VAULT_CA_CONFIGMAP = 'vault-ca';
+/** The ConfigMap each consuming namespace gets with Vault's CA certificate (`ca.crt`); named in config/names.ts. */
+export { VAULT_CA_CONFIGMAP } from '../config/names';
 
 /**
  * A namespaced `SecretStore` (external-secrets.io/v1) on the Vault provider with Kubernetes auth.

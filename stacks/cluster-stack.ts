@@ -1,5 +1,6 @@
 import { Fn, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { SERVED_CERTIFICATE_PROBE } from '../config/names';
 import type { PlatformPlan } from '../config/plan';
 import { MetricsMonitor, SecretsAlerts, ServedCertificateProbe } from '../constructs/alerts';
 import { ESO_DEFAULT_NAMESPACE, ExternalSecretsOperator } from '../constructs/external-secrets-operator';
@@ -15,7 +16,7 @@ import type { UnsealStack } from './unseal-stack';
 /** ESO's namespace, as in the WAQITI seed. */
 export const ESO_NAMESPACE = ESO_DEFAULT_NAMESPACE;
 /** Job name of the blackbox probe of the certificate Vault serves. */
-export const SERVED_CERTIFICATE_JOB = 'vault-served-certificate';
+export const SERVED_CERTIFICATE_JOB = SERVED_CERTIFICATE_PROBE;
 
 /**
  * Vault's CA certificate (PEM, public: it is the issuer's certificate, no key), for whoever must

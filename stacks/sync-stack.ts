@@ -5,7 +5,18 @@ import { ServiceAccount } from '@cdktf/provider-kubernetes/lib/service-account';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { slug, type PlatformPlan, type ServicePlan } from '../config/plan';
+import {
+  backupObjectName,
+  backupSecretName,
+  BACKUP_AWS_STORE,
+  BACKUP_VAULT_STORE,
+  constructIds,
+  csiClassName,
+  injectorFileName,
+  NO_PODS_QUOTA,
+  ownerLabel,
+} from '../config/names';
+import type { PlatformPlan, ServicePlan } from '../config/plan';
 import { EsoTokenRequestRole } from '../constructs/eso-rbac';
 import { ExternalSecret } from '../constructs/external-secret';
 import { ESO_SERVICE_ACCOUNT } from '../constructs/external-secrets-operator';
@@ -16,7 +27,7 @@ import { AwsBackupStore, BackupPushSecret } from '../constructs/push-secret';
 import { CSI_CA_CERT_PATH } from '../constructs/vault-server';
 import { VAULT_CA_CONFIGMAP, VaultSecretStore } from '../constructs/vault-secret-store';
 import { injectorAnnotations, injectorTokenVolume, VaultSecretProviderClass, type DeliveredSecret } from '../constructs/workload-delivery';
-import { backupSecretName, type BackupStack } from './backup-stack';
+import type { BackupStack } from './backup-stack';
 import { ESO_NAMESPACE, vaultCaCertVariable } from './cluster-stack';
 import { PlatformStack } from './platform-stack';
 import { kubernetesProvider } from './providers';
@@ -55,7 +66,7 @@ function afterNamespaces(scope: Construct, namespaces: Map<string, NamespaceV1>)
 }
 
 const delivered = (svc: ServicePlan, how: 'injector' | 'csi'): DeliveredSecret[] =>
-  svc.secrets.filter((s) => s.delivery.includes(how)).map((s) => ({ path: s.path, slug: slug(s.path), keys: s.keys, template: s.injectorTemplate }));
+  svc.secrets.filter((s) => s.delivery.includes(how)).map((s) => ({ path: s.path, slug: injectorFileName(s.path), keys: s.keys, template: s.injectorTemplate }));
 
 /**
  * Sync into the cluster: per service a SecretStore logging in as that service, its ExternalSecrets,
@@ -93,7 +104,7 @@ export class SyncStack extends PlatformStack {
       const syncs = svc.syncs;
       if (syncs.length > 0) {
         storeNamespace(svc.namespace, svc.serviceAccounts[0]);
-        const store = new VaultSecretStore(this, `store-${svc.name}`, {
+        const store = new VaultSecretStore(this, constructIds.store(svc.name), {
           name: syncs[0].storeName,
           namespace: svc.namespace,
           vaultServer,
@@ -105,21 +116,21 @@ export class SyncStack extends PlatformStack {
           caConfigMapName,
         });
         for (const sync of syncs) {
-          new ExternalSecret(this, `sync-${sync.targetName}`, {
+          new ExternalSecret(this, constructIds.sync(sync.targetName), {
             name: sync.targetName,
             namespace: sync.namespace,
             storeName: store.body.metadata.name,
             path: sync.secret.path,
             keys: sync.secret.keys,
             refreshInterval,
-            labels: { 'secrets.platform/owner': slug(sync.secret.owner), 'secrets.platform/rotation': sync.secret.rotationPeriod },
+            labels: { 'secrets.platform/owner': ownerLabel(sync.secret.owner), 'secrets.platform/rotation': sync.secret.rotationPeriod },
           });
         }
       }
       const csi = delivered(svc, 'csi');
       if (csi.length > 0) {
-        new VaultSecretProviderClass(this, `csi-${svc.name}`, {
-          name: `${svc.name}-vault`,
+        new VaultSecretProviderClass(this, constructIds.csi(svc.name), {
+          name: csiClassName(svc.name),
           namespace: svc.namespace,
           vaultAddress: vaultServer,
           role: svc.role.name,
@@ -132,7 +143,7 @@ export class SyncStack extends PlatformStack {
       }
       const injected = delivered(svc, 'injector');
       if (injected.length > 0) {
-        new TerraformOutput(this, `injector-annotations-${svc.name}`, {
+        new TerraformOutput(this, constructIds.injectorOutput(svc.name), {
           description: `Pod annotations for ${svc.name} (Vault Agent Injector)`,
           value: injectorAnnotations({ mount: plan.mount, role: svc.role.name, secrets: injected }),
         });
@@ -153,7 +164,7 @@ export class SyncStack extends PlatformStack {
       const quota = new KubernetesObject(this, 'backup-no-pods', {
         apiVersion: 'v1',
         kind: 'ResourceQuota',
-        metadata: { name: 'no-pods', namespace: backup.namespace },
+        metadata: { name: NO_PODS_QUOTA, namespace: backup.namespace },
         spec: { hard: { pods: '0' } },
       });
       quota.manifest.dependsOn = [ns.fqn];
@@ -172,7 +183,7 @@ export class SyncStack extends PlatformStack {
       storeNamespace(backup.namespace, backup.readerServiceAccount);
       storeNamespace(backup.namespace, backup.pusherServiceAccount);
       const vaultStore = new VaultSecretStore(this, 'backup-vault-store', {
-        name: 'vault-backup-reader',
+        name: BACKUP_VAULT_STORE,
         namespace: backup.namespace,
         vaultServer,
         mount: plan.mount,
@@ -183,7 +194,7 @@ export class SyncStack extends PlatformStack {
         caConfigMapName,
       });
       const awsStore = new AwsBackupStore(this, 'backup-aws-store', {
-        name: 'aws-backup',
+        name: BACKUP_AWS_STORE,
         namespace: backup.namespace,
         region: env.aws.primaryRegion,
         serviceAccount: backup.pusherServiceAccount,
@@ -191,8 +202,8 @@ export class SyncStack extends PlatformStack {
       // ESO reconciles: a store whose service account or source Secret is not there yet retries,
       // so these objects need no apply order among themselves.
       for (const s of backup.secrets) {
-        const name = `backup-${slug(s.path)}`;
-        new ExternalSecret(this, `backup-read-${s.path}`, {
+        const name = backupObjectName(s.path);
+        new ExternalSecret(this, constructIds.backupRead(s.path), {
           name,
           namespace: backup.namespace,
           storeName: vaultStore.body.metadata.name,
@@ -200,7 +211,7 @@ export class SyncStack extends PlatformStack {
           keys: s.keys,
           refreshInterval,
         });
-        new BackupPushSecret(this, `backup-push-${s.path}`, {
+        new BackupPushSecret(this, constructIds.backupPush(s.path), {
           name,
           namespace: backup.namespace,
           sourceSecretName: name,

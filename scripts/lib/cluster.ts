@@ -89,7 +89,8 @@ interface Tools {
   apiserver: string;
   controllerManager: string;
   kubectl: string;
-  eso: string;
+  /** The ESO controller binary, checked when ESO is started. */
+  eso: () => string;
   esoCrds: string;
   crdFiles: string[];
 }
@@ -106,7 +107,7 @@ function tools(): Tools {
     apiserver: need('VSP_KUBE_APISERVER_BIN'),
     controllerManager: need('VSP_KUBE_CONTROLLER_MANAGER_BIN'),
     kubectl: need('VSP_KUBECTL_BIN'),
-    eso: need('VSP_ESO_BIN'),
+    eso: () => need('VSP_ESO_BIN'),
     esoCrds: need('VSP_ESO_CRDS'),
     crdFiles: [
       join(need('VSP_CRD_PROMETHEUS_DIR'), 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'),
@@ -282,7 +283,7 @@ export async function startLocalCluster(opts: StartLocalClusterOptions = {}): Pr
     const [metrics, live] = [await freePort(), await freePort()];
     eso = new ManagedProcess({
       name: 'external-secrets',
-      bin: t.eso,
+      bin: t.eso(),
       logFile: join(dataDir, 'external-secrets.log'),
       detached,
       env: { ...process.env, KUBECONFIG: kubeconfig },

@@ -42,7 +42,7 @@ describe('hardening objects on a real API server', () => {
     );
     const workloads = ['waqiti-system', 'waqiti-data', 'waqiti-monitoring', 'pea-forecast-prod', 'monitoring'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
     // Both platforms share the `vault` namespace name here: WAQITI's (no CSI, so `restricted`) is kept.
-    const namespaces = new Map<string, (typeof declared)[number]>();
+    const namespaces = new Map<string, { metadata: { name: string } }>();
     for (const n of [...declared, ...workloads]) if (!namespaces.has(n.metadata.name)) namespaces.set(n.metadata.name, n);
     await apply([...namespaces.values()]);
     const vaultNs = JSON.parse(await cluster.kubectl(['get', 'namespace', 'vault', '-o', 'json']));
