@@ -49,6 +49,19 @@ export const VAULT_SERVICE_ACCOUNT = 'vault';
 export const VAULT_TLS_SECRET = 'vault-tls';
 /** Namespace and service account of the External Secrets Operator. */
 export const ESO_NAMESPACE = 'external-secrets-system';
+// Hardening objects (issue 11): one name each, used by the constructs and registered below.
+/** ConfigMap with Vault's CA certificate (`ca.crt`) in each namespace that verifies Vault. */
+export const VAULT_CA_CONFIGMAP = 'vault-ca';
+/** Role and RoleBinding that let ESO request tokens for the named service accounts of a namespace. */
+export const ESO_TOKEN_ROLE = 'external-secrets-token-request';
+/** NetworkPolicy around Vault's server pods. */
+export const VAULT_NETWORK_POLICY = 'vault-server';
+/** Default-deny NetworkPolicy of the ESO and backup namespaces. */
+export const DEFAULT_DENY_POLICY = 'default-deny';
+/** ResourceQuota that lets no pod run in the backup namespace. */
+export const NO_PODS_QUOTA = 'no-pods';
+/** Probe (and job name) of the certificate each Vault pod serves. */
+export const SERVED_CERTIFICATE_PROBE = 'vault-served-certificate';
 export const ESO_SERVICE_ACCOUNT = 'external-secrets';
 
 /** The SecretStore through which ESO logs in as a service. */
@@ -239,12 +252,25 @@ export function registerPlatformNames(p: PlatformView, reg: NameRegistry): void 
     reg.add(k8s(vaultNs), 'Certificate', 'vault-server', builtIn("Vault's certificate"));
     reg.add(k8s(vaultNs), 'ServiceMonitor', 'vault', builtIn("Vault's ServiceMonitor"));
     reg.add(k8s(vaultNs), 'PrometheusRule', `${P}-secrets-alerts`, builtIn('the alert rules'));
+    reg.add(k8s(vaultNs), 'ConfigMap', VAULT_CA_CONFIGMAP, builtIn("Vault's CA certificate"));
+    reg.add(k8s(vaultNs), 'NetworkPolicy', VAULT_NETWORK_POLICY, builtIn("Vault's NetworkPolicy"));
+    reg.add(k8s(vaultNs), 'Probe', SERVED_CERTIFICATE_PROBE, builtIn("the probe of Vault's served certificate"));
   }
   reg.add(k8s(ESO_NAMESPACE), 'ServiceMonitor', 'external-secrets', builtIn("ESO's ServiceMonitor"));
+  reg.add(k8s(ESO_NAMESPACE), 'NetworkPolicy', DEFAULT_DENY_POLICY, builtIn("ESO's NetworkPolicy"));
+  /** Objects of every namespace that holds a SecretStore: the CA certificate and ESO's token Role. */
+  const storeNamespace = (ns: string, envs?: ReadonlySet<string>) => {
+    reg.add(ns, 'ConfigMap', VAULT_CA_CONFIGMAP, builtIn("Vault's CA certificate"), envs);
+    reg.add(ns, 'Role', ESO_TOKEN_ROLE, builtIn("ESO's token-request Role"), envs);
+    reg.add(ns, 'RoleBinding', ESO_TOKEN_ROLE, builtIn("ESO's token-request RoleBinding"), envs);
+  };
   if (critical.length > 0) {
     const ns = k8s(backupNamespace(P));
     reg.add(ns, 'SecretStore', BACKUP_VAULT_STORE, builtIn("the backup reader's SecretStore"));
     reg.add(ns, 'SecretStore', BACKUP_AWS_STORE, builtIn("the backup pipeline's AWS SecretStore"));
+    reg.add(ns, 'NetworkPolicy', DEFAULT_DENY_POLICY, builtIn("the backup namespace's NetworkPolicy"));
+    reg.add(ns, 'ResourceQuota', NO_PODS_QUOTA, builtIn("the backup namespace's quota"));
+    storeNamespace(ns);
     for (const [s, i] of critical) {
       // The backup ExternalSecret, its Secret and the PushSecret share one name.
       if (s.path !== undefined) reg.add(ns, 'Secret', backupObjectName(s.path), { path: `secrets[${i}].path`, what: `the backup of critical secret "${s.path}"` });
@@ -264,6 +290,7 @@ export function registerPlatformNames(p: PlatformView, reg: NameRegistry): void 
     for (const [nsName, envs] of namespaces) {
       const ns = k8s(nsName);
       if (eso.length > 0) reg.add(ns, 'SecretStore', serviceStoreName(svc.name), { path: `services[${i}].name`, what: `the SecretStore of service "${svc.name}"` }, envs);
+      if (eso.length > 0) storeNamespace(ns, envs);
       if (csi) reg.add(ns, 'SecretProviderClass', csiClassName(svc.name), { path: `services[${i}].name`, what: `the SecretProviderClass of service "${svc.name}"` }, envs);
       // The ExternalSecret and the Secret it writes share one name.
       for (const [path, j] of eso) reg.add(ns, 'Secret', syncTargetName(svc.name, path), { path: `services[${i}].reads[${j}]`, what: `service "${svc.name}" reading "${path}"` }, envs);

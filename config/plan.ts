@@ -5,7 +5,6 @@
  * This is the one place access is derived. A service's policy is `read` on `<mount>/data/<path>`
  * for exactly the secrets in its `reads`, plus any broad grant declared for it (flagged).
  */
-import { durationSeconds } from './durations';
 import {
   backupNamespace,
   backupReaderName,
@@ -20,14 +19,15 @@ import {
   syncTargetName,
 } from './names';
 import { resolveNamespace } from './namespaces';
-import type { Capability, EnvironmentConfig, GeneratedOrigin, PlatformConfig, SecretConfig } from './schema';
+import type { Capability, EnvironmentConfig, GeneratedOrigin, PlatformConfig, SecretConfig, TokenType } from './schema';
+import { deliveriesOf, resolveSecurity, tokenSettings, type SecurityPlan, type TokenSettings } from './cluster-security';
 import { applyIdentityPlan, awsAccessPlan, backupPushInterval, snapshotPlan, type ApplyIdentityPlan, type AwsAccessPlan, type SnapshotPlan } from './security';
 import { terraformPolicyGrants } from './terraform-policy';
 
 /** Path of the Kubernetes auth method every role lives in. */
 export const KUBERNETES_AUTH_PATH = 'kubernetes';
 /** Paths of the audit devices the vault-config stack declares. */
-export const AUDIT_DEVICE_PATHS = ['file'] as const;
+export const AUDIT_DEVICE_PATHS = ['file', 'stdout'] as const;
 
 /** One path of a policy and the capabilities on it. */
 export interface Grant {
@@ -59,6 +59,8 @@ export interface RolePlan {
   readonly policies: readonly string[];
   readonly tokenTtlSeconds: number;
   readonly tokenMaxTtlSeconds: number;
+  /** `service` or `batch`, chosen per consumer (config/security.ts). @default - Vault's default (service) */
+  readonly tokenType?: TokenType;
   readonly audience: string;
 }
 
@@ -130,6 +132,8 @@ export interface PlatformPlan {
   readonly generated: readonly GeneratedSecretPlan[];
   readonly external: readonly SecretConfig[];
   readonly syncs: readonly SyncPlan[];
+  /** Cluster-side hardening, resolved with its defaults. */
+  readonly security: SecurityPlan;
 }
 
 // Names are derived in config/names.ts; these are re-exported for the stacks that import them from here.
@@ -140,15 +144,14 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
   if (!env) throw new Error(`platform "${platform.name}" has no environment "${envName}"`);
   const mount = platform.kv.mount;
   const byPath = new Map(platform.secrets.map((s) => [s.path, s]));
-  const ttl = durationSeconds(env.auth.tokenTtl)!;
-  const maxTtl = durationSeconds(env.auth.tokenMaxTtl)!;
-  const role = (name: string, serviceAccounts: readonly string[], namespaces: readonly string[]): RolePlan => ({
+  const role = (name: string, serviceAccounts: readonly string[], namespaces: readonly string[], token: TokenSettings): RolePlan => ({
     name,
     serviceAccounts: [...serviceAccounts].sort(),
     namespaces: [...new Set(namespaces)].sort(),
     policies: [name],
-    tokenTtlSeconds: ttl,
-    tokenMaxTtlSeconds: maxTtl,
+    tokenTtlSeconds: token.ttlSeconds,
+    tokenMaxTtlSeconds: token.maxTtlSeconds,
+    tokenType: token.type,
     audience: env.auth.audience,
   });
 
@@ -167,7 +170,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
       name: svc.name,
       namespace,
       serviceAccounts: svc.serviceAccounts,
-      role: role(name, svc.serviceAccounts, [namespace]),
+      role: role(name, svc.serviceAccounts, [namespace], tokenSettings(env, deliveriesOf(platform, svc), svc.token)),
       policy: { name, kind: 'service', grants: sortGrants(grants) },
       secrets,
       syncs,
@@ -184,7 +187,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
           namespace: backupNs,
           readerServiceAccount: BACKUP_READER_SA,
           pusherServiceAccount: BACKUP_PUSHER_SA,
-          role: role(backupName, [BACKUP_READER_SA], [backupNs]),
+          role: role(backupName, [BACKUP_READER_SA], [backupNs], tokenSettings(env, new Set(['eso']))),
           policy: { name: backupName, kind: 'backup', grants: sortGrants(critical.map((s) => ({ path: dataPath(mount, s.path), capabilities: ['read'] }))) },
           secrets: critical,
         };
@@ -204,7 +207,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
   const snapshotAccess =
     snapshots?.storage === 'raft'
       ? {
-          role: { ...role(snapshotName, [snapshots.serviceAccount], [snapshots.namespace]), tokenTtlSeconds: 600, tokenMaxTtlSeconds: 900 },
+          role: role(snapshotName, [snapshots.serviceAccount], [snapshots.namespace], { type: 'service', ttlSeconds: 600, maxTtlSeconds: 900 }),
           policy: { name: snapshotName, kind: 'snapshot' as const, grants: [{ path: 'sys/storage/raft/snapshot', capabilities: ['read'] as Capability[] }] },
         }
       : undefined;
@@ -236,6 +239,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     generated: platform.secrets.flatMap((s) => (s.origin.kind === 'generated' ? [{ secret: s, origin: s.origin }] : [])),
     external: platform.secrets.filter((s) => s.origin.kind === 'external'),
     syncs: services.flatMap((svc) => svc.syncs),
+    security: resolveSecurity(envName, env),
   };
   const terraformName = terraformPolicyName(platform.name);
   const terraformPolicy: PolicyPlan = {

@@ -25,6 +25,8 @@ import { CAPABILITIES, K8S_NAME, REQUIRED_ENVIRONMENTS, VAULT_SEGMENT } from './
 import { findSecretLikeValues } from './secret-patterns';
 import { keyAdminArn, MIN_PRODUCTION_PUSH_SECONDS } from './security';
 import { isProductionGrade, KNOWN_TIERS, PRODUCTION_BY_DEFAULT } from './tier';
+import { resolveSecurity } from './cluster-security';
+import type { EnvironmentConfig } from './schema';
 import { environmentsOf, present, type PlatformView } from './view';
 
 export { resolveNamespace } from './namespaces';
@@ -610,11 +612,102 @@ export function reportCollisions(collisions: readonly NameCollision[], report: R
   }
 }
 
+// ---- Security review (issue 11): rules for the cluster-side findings -------------------------------
+// (Services in the Vault, ESO and backup namespaces are refused by `identities` above.)
+
+/** Size in MiB of a storage quantity such as `10Gi`. */
+const quantityMiB = (q: string): number | undefined => {
+  const m = /^([0-9]+)(Mi|Gi|Ti)$/.exec(q);
+  return m ? Number(m[1]) * { Mi: 1, Gi: 1024, Ti: 1024 * 1024 }[m[2] as 'Mi' | 'Gi' | 'Ti'] : undefined;
+};
+
+const SECURITY_RULES: Record<string, Rule> = {
+  /** Finding 1: one service per namespace in production-grade environments, unless declared. */
+  sharedNamespaces(p, report) {
+    const declarations = present(p.sharedNamespaces);
+    const services = present(p.services).filter(([s]) => s.name !== undefined && s.namespace !== undefined) as Array<[{ name: string; namespace: string }, number]>;
+    for (const [env, e] of environmentsOf(p)) {
+      if (!isProductionGrade(env, e)) continue;
+      const groups = new Map<string, Array<[string, number]>>();
+      for (const [svc, i] of services) {
+        const ns = resolveNamespace(svc.namespace, env);
+        groups.set(ns, [...(groups.get(ns) ?? []), [svc.name, i]]);
+      }
+      for (const [ns, members] of groups) {
+        if (members.length < 2 || ns === '*') continue;
+        const names = members.map(([n]) => n);
+        const declared = declarations.find(([d]) => d.namespace !== undefined && resolveNamespace(d.namespace, env) === ns);
+        if (!declared) {
+          report(`services[${members[1][1]}].namespace`, `namespace "${ns}" (in ${env}) is shared by ${names.join(', ')}; anyone who can create a pod there can read all of their secrets`, 'give each service its own namespace, or declare the sharing in sharedNamespaces with a justification (it is flagged in the access report)');
+          continue;
+        }
+        const listed = new Set(strings(declared[0].services));
+        const missing = names.filter((n) => !listed.has(n));
+        if (missing.length > 0) {
+          report(`sharedNamespaces[${declared[1]}].services`, `namespace "${ns}" (in ${env}) also holds ${missing.join(', ')}, which the declaration does not list`, 'list every service of the namespace, so the declaration shows the whole blast radius');
+        }
+      }
+    }
+    // A malformed service entry (reported by the schema check) must not cause knock-on reports here.
+    const incomplete = (p.services ?? []).some((svc) => svc === undefined || svc.name === undefined || svc.namespace === undefined);
+    const seen = new Set<string>();
+    for (const [d, i] of declarations) {
+      if (d.namespace === undefined) continue;
+      if (seen.has(d.namespace)) report(`sharedNamespaces[${i}].namespace`, `namespace "${d.namespace}" is declared twice`, 'declare each shared namespace once');
+      seen.add(d.namespace);
+      present(d.services).forEach(([name, j]) => {
+        const svc = services.find(([x]) => x.name === name);
+        if (!svc && !incomplete) report(`sharedNamespaces[${i}].services[${j}]`, `"${name}" is not a declared service`, 'name a service from services[]');
+        else if (svc && svc[0].namespace !== d.namespace) report(`sharedNamespaces[${i}].services[${j}]`, `service "${name}" runs in "${svc[0].namespace}", not in "${d.namespace}"`, 'drop it from the declaration, or fix the namespace');
+      });
+      const inNamespace = services.filter(([x]) => x.namespace === d.namespace).length;
+      if (inNamespace < 2 && !incomplete) report(`sharedNamespaces[${i}]`, `namespace "${d.namespace}" is declared shared but holds ${inNamespace} service(s)`, 'remove the stale declaration: the namespace no longer needs one');
+    }
+  },
+
+  /** Findings 4, 5, 13: NetworkPolicies, metrics, UI and audit rotation per environment. */
+  clusterHardening(p, report) {
+    for (const [env, e] of environmentsOf(p)) {
+      if (e.cluster !== true) continue;
+      const at = `environments.${env}.security`;
+      const s = resolveSecurity(env, e as EnvironmentConfig);
+      if (s.productionGrade && !s.networkPolicies) {
+        report(`${at}.networkPolicies`, `${env} turns the NetworkPolicies off`, 'production-grade environments keep Vault, ESO and the backup namespace behind NetworkPolicies');
+      }
+      if (s.unauthenticatedMetrics && !s.networkPolicies) {
+        report(`${at}.unauthenticatedMetrics`, `${env} serves Vault metrics without a token and without a NetworkPolicy`, 'turn networkPolicies on (only monitoringNamespaces then reach port 8200 for metrics), or set unauthenticatedMetrics: false and give Prometheus a token');
+      }
+      if (s.productionGrade && s.ui) {
+        report(`${at}.ui`, `${env} serves the Vault UI`, 'the UI is off in production-grade environments; use the CLI or the API');
+      }
+      const auditMiB = quantityMiB(e.storage?.auditSize ?? '');
+      const needed = s.audit.rotateAtMiB * (s.audit.keep + 1);
+      if (s.audit.file && auditMiB !== undefined && needed > auditMiB * (s.audit.volumeAlertPercent / 100)) {
+        report(`${at}.audit`, `the rotated audit files need ${needed} MiB (rotateAtMiB × (keep + 1)), more than ${s.audit.volumeAlertPercent}% of the ${e.storage?.auditSize} audit volume`, 'lower rotateAtMiB or keep, or grow storage.auditSize, so that rotation alone never trips the volume alert');
+      }
+    }
+  },
+
+  /** Finding 13: per-consumer token TTLs within the environment's bounds. */
+  serviceTokens(p, report) {
+    for (const [svc, i] of present(p.services)) {
+      const ttl = svc.token?.ttl ? durationSeconds(svc.token.ttl) : undefined;
+      const max = svc.token?.maxTtl ? durationSeconds(svc.token.maxTtl) : undefined;
+      if (ttl !== undefined && (ttl < TOKEN_TTL_RANGE.min || ttl > TOKEN_TTL_RANGE.max)) {
+        report(`services[${i}].token.ttl`, `token TTL ${svc.token?.ttl} is out of range`, 'must be between 1m and 24h');
+      }
+      if (max !== undefined && (max > TOKEN_MAX_TTL_MAX || (ttl !== undefined && max < ttl))) {
+        report(`services[${i}].token.maxTtl`, `max TTL ${svc.token?.maxTtl} is out of range`, 'must be at least the TTL and at most 72h');
+      }
+    }
+  },
+};
+
 /** Every cross-field problem in a platform, in rule order. A rule that fails is itself reported. */
 export function checkRules(platform: PlatformView): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const report: Report = (path, message, hint) => issues.push({ path, message, hint });
-  for (const [name, rule] of Object.entries(RULES)) {
+  for (const [name, rule] of [...Object.entries(RULES), ...Object.entries(SECURITY_RULES)]) {
     try {
       rule(platform, report);
     } catch (err) {

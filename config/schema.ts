@@ -110,6 +110,8 @@ export const serviceSchema = z.strictObject({
   serviceAccounts: z.array(z.string().min(1).max(253)).min(1),
   /** Paths (under the mount) of the secrets the service reads. */
   reads: z.array(z.string().min(1)).min(1),
+  /** Vault token settings of the service's role. @default - derived from how it receives secrets (see config/security.ts) */
+  token: z.lazy(() => serviceTokenSchema).optional(),
 });
 
 /**
@@ -248,6 +250,8 @@ export const environmentSchema = z.strictObject({
    * @default - true for `staging` and `prod`, false for `local` and `dev`; any other environment must set it
    */
   productionGrade: z.boolean().optional(),
+  /** Hardening of the cluster side (NetworkPolicies, audit, UI, resources, certificate probe). @default - safe defaults per tier (config/security.ts) */
+  security: z.lazy(() => securitySchema).optional(),
   /** `false` for `local`: no cluster, only the Vault configuration against a Vault on 127.0.0.1. */
   cluster: z.boolean(),
   /** Vault's address as the vault provider reaches it. */
@@ -359,10 +363,91 @@ export const platformSchema = z.strictObject({
    */
   breakGlassPolicy: operatorPolicySchema.optional(),
   broadGrants: z.array(broadGrantSchema),
+  /** Namespaces that more than one service shares, each with a justification (flagged). @default [] */
+  sharedNamespaces: z.array(z.lazy(() => sharedNamespaceSchema)).optional(),
   environments: z.record(k8sName, environmentSchema),
 });
 
+// ---- Security review (issue 11): cluster-side hardening. Every field is optional; the defaults are
+// resolved per tier in config/security.ts and checked in the "security review" rules of config/rules.ts.
+
+/** A CIDR block such as `10.0.0.0/16`. */
+export const CIDR = /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/;
+/** A CPU quantity (`250m`, `1`) and a memory quantity (`256Mi`, `1Gi`). */
+export const CPU = /^([1-9][0-9]*m|[1-9][0-9]*(\.[0-9]+)?)$/;
+export const MEMORY = /^[1-9][0-9]*(Mi|Gi)$/;
+/** Vault token types a Kubernetes auth role may issue. */
+export const TOKEN_TYPES = ['service', 'batch'] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+/** A namespace that several services share on purpose. Flagged, with its blast radius, in the access report. */
+export const sharedNamespaceSchema = z.strictObject({
+  /** The namespace as the services write it (`{env}` allowed), e.g. `waqiti-system`. */
+  namespace: z.string().min(1).max(63),
+  /** Every service in it: the declaration must match the inventory exactly. */
+  services: z.array(k8sName).min(2),
+  /** Why these services cannot have a namespace each. Shown in the access report. */
+  justification: z.string().min(10).max(300),
+});
+
+/** Token settings of one service's Kubernetes auth role. */
+export const serviceTokenSchema = z.strictObject({
+  /** `batch` for consumers that log in per read (ESO, CSI), `service` for renewing agents (injector). */
+  type: z.enum(TOKEN_TYPES).optional(),
+  /** Token TTL. */
+  ttl: duration.optional(),
+  /** Maximum TTL. */
+  maxTtl: duration.optional(),
+});
+
+/** Requests and limits of one container. */
+export const resourcesSchema = z.strictObject({
+  cpuRequest: z.string().regex(CPU, 'must be a CPU quantity such as "250m" or "1"'),
+  memoryRequest: z.string().regex(MEMORY, 'must be a memory quantity such as "256Mi"'),
+  /** @default - no CPU limit (throttling Vault hurts more than it protects) */
+  cpuLimit: z.string().regex(CPU, 'must be a CPU quantity such as "250m" or "1"').optional(),
+  memoryLimit: z.string().regex(MEMORY, 'must be a memory quantity such as "256Mi"'),
+});
+
+export const securitySchema = z.strictObject({
+  /** NetworkPolicies around Vault, ESO and the backup namespace. @default true */
+  networkPolicies: z.boolean().optional(),
+  /** Namespaces whose pods may reach Vault's metrics on 8200 (Prometheus, blackbox exporter). @default ["monitoring"] */
+  monitoringNamespaces: z.array(k8sName).optional(),
+  /** More namespaces that may call Vault on 8200, e.g. the CI runner that applies vault-config. @default [] */
+  vaultClientNamespaces: z.array(k8sName).optional(),
+  /** Where ESO may connect on `esoEgressPorts`: the API server and AWS Secrets Manager endpoints. @default ["0.0.0.0/0"] */
+  esoEgressCidrs: z.array(z.string().regex(CIDR, 'must be a CIDR such as "10.0.0.0/16"')).optional(),
+  /** Ports for `esoEgressCidrs`. @default [443] */
+  esoEgressPorts: z.array(z.number().int().min(1).max(65535)).optional(),
+  /** Vault's web UI. @default false in production-grade environments, true elsewhere */
+  ui: z.boolean().optional(),
+  /** Serve /v1/sys/metrics without a token; only allowed behind the NetworkPolicy. @default - equal to networkPolicies */
+  unauthenticatedMetrics: z.boolean().optional(),
+  audit: z
+    .strictObject({
+      /** Keep the file device on the audit volume next to stdout. @default true */
+      file: z.boolean().optional(),
+      /** Rotate the file at this size, in MiB. @default 100 */
+      rotateAtMiB: z.number().int().min(10).max(10240).optional(),
+      /** Rotated files kept. @default 5 */
+      keep: z.number().int().min(1).max(50).optional(),
+      /** Alert when the audit volume is this full, in percent. @default 80 */
+      volumeAlertPercent: z.number().int().min(50).max(95).optional(),
+    })
+    .optional(),
+  /** Blackbox exporter that probes the certificate each Vault pod serves. @default { prober: "prometheus-blackbox-exporter.monitoring.svc:9115", module: "vault_tls" } */
+  certificateProbe: z.strictObject({ prober: z.string().min(3).max(200), module: z.string().min(1).max(63) }).optional(),
+  /** Requests and limits. @default - per tier, see config/security.ts */
+  resources: z
+    .strictObject({ server: resourcesSchema.optional(), reloader: resourcesSchema.optional(), injector: resourcesSchema.optional(), csi: resourcesSchema.optional() })
+    .optional(),
+});
+
 export type PlatformConfig = z.infer<typeof platformSchema>;
+export type SharedNamespace = z.infer<typeof sharedNamespaceSchema>;
+export type SecurityConfig = z.infer<typeof securitySchema>;
+export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 export type SecretConfig = z.infer<typeof secretSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

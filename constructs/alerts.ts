@@ -22,6 +22,50 @@ export interface SecretsAlertsProps {
   readonly vaultNamespace: string;
   /** Label selecting this PrometheusRule in the Prometheus `ruleSelector`. @default { release: 'prometheus' } */
   readonly ruleSelectorLabels?: Record<string, string>;
+  /** Alerts that watch what Vault actually runs with (audit volume, served certificate). @default - none */
+  readonly hardening?: HardeningAlertOptions;
+}
+
+/** Options of the alerts added by the security review (issue 11, findings 5 and 10). */
+export interface HardeningAlertOptions {
+  /** Alert when an audit volume is this full, in percent. */
+  readonly auditVolumeAlertPercent: number;
+  /** Job name of the blackbox Probe of the certificate each Vault pod serves. @default - no TLS, no probe */
+  readonly servedCertificateJob?: string;
+  /** cert-manager Certificate name, to catch a server still serving an older certificate. @default - not from cert-manager */
+  readonly certManagerCertificate?: string;
+}
+
+/** Alerts on the audit volume and on the certificate each Vault pod serves. */
+export function hardeningAlertRules(vaultNamespace: string, o: HardeningAlertOptions): AlertRule[] {
+  const ns = `namespace="${vaultNamespace}"`;
+  const audit = `${ns},persistentvolumeclaim=~"audit-vault-[0-9]+"`;
+  const rules: AlertRule[] = [
+    {
+      alert: 'VaultAuditVolumeFilling',
+      expr: `max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${audit}} / kubelet_volume_stats_capacity_bytes{${audit}}) * 100 > ${o.auditVolumeAlertPercent}`,
+      for: '10m',
+      severity: 'critical',
+      summary: `A Vault audit volume is over ${o.auditVolumeAlertPercent}% full. Rotation keeps a bounded number of files, so growth means rotation stopped; a full volume fails the file device (the stdout device keeps Vault answering).`,
+    },
+  ];
+  if (o.servedCertificateJob) {
+    const served = `probe_ssl_earliest_cert_expiry{job="${o.servedCertificateJob}"}`;
+    rules.push(
+      { alert: 'VaultServedCertificateExpiringSoon', expr: `min by (instance) (${served}) - time() < 14 * 24 * 3600`, for: '1h', severity: 'critical', summary: 'The certificate a Vault pod actually serves expires within 14 days.' },
+      { alert: 'VaultCertificateProbeFailing', expr: `max by (instance) (probe_success{job="${o.servedCertificateJob}"}) == 0`, for: '15m', severity: 'warning', summary: 'The blackbox probe of a Vault pod\'s TLS listener fails: the served certificate is not being watched.' },
+    );
+    if (o.certManagerCertificate) {
+      rules.push({
+        alert: 'VaultServingStaleCertificate',
+        expr: `min by (instance) (${served}) < on() group_left() (max(certmanager_certificate_expiration_timestamp_seconds{${ns},name="${o.certManagerCertificate}"}) - 3600)`,
+        for: '2h',
+        severity: 'warning',
+        summary: 'A Vault pod still serves an older certificate than the one cert-manager issued: the reload (SIGHUP from the reloader sidecar) did not happen.',
+      });
+    }
+  }
+  return rules;
 }
 
 /**
@@ -71,7 +115,7 @@ export class SecretsAlerts extends KubernetesObject {
   public readonly rules: AlertRule[];
 
   constructor(scope: Construct, id: string, props: SecretsAlertsProps) {
-    const rules = secretsAlertRules(props.platform, props.vaultNamespace);
+    const rules = [...secretsAlertRules(props.platform, props.vaultNamespace), ...(props.hardening ? hardeningAlertRules(props.vaultNamespace, props.hardening) : [])];
     super(scope, id, {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
@@ -108,8 +152,8 @@ export interface MetricsMonitorProps {
   readonly path?: string;
   /** Extra query parameters, e.g. Vault's `format=prometheus`. */
   readonly params?: Record<string, string[]>;
-  /** Scrape over HTTPS, trusting the CA in this secret's `ca.crt` (Vault with TLS). @default - plain HTTP */
-  readonly tlsCaSecret?: string;
+  /** Scrape over HTTPS, trusting the CA in this ConfigMap's `ca.crt` (Vault with TLS; never the TLS secret, which holds the key). @default - plain HTTP */
+  readonly tlsCaConfigMap?: string;
   /** Labels selecting it in Prometheus' `serviceMonitorSelector`. @default { release: 'prometheus' } */
   readonly selectorLabels?: Record<string, string>;
 }
@@ -130,11 +174,45 @@ export class MetricsMonitor extends KubernetesObject {
             path: props.path ?? '/metrics',
             interval: '30s',
             ...(props.params ? { params: props.params } : {}),
-            ...(props.tlsCaSecret
-              ? { scheme: 'https', tlsConfig: { ca: { secret: { name: props.tlsCaSecret, key: 'ca.crt' } }, serverName: `vault.${props.namespace}.svc` } }
+            ...(props.tlsCaConfigMap
+              ? { scheme: 'https', tlsConfig: { ca: { configMap: { name: props.tlsCaConfigMap, key: 'ca.crt' } }, serverName: `vault.${props.namespace}.svc` } }
               : {}),
           },
         ],
+      },
+    });
+  }
+}
+
+/** Props of a blackbox-exporter Probe of the certificate each Vault pod serves. */
+export interface ServedCertificateProbeProps {
+  readonly namespace: string;
+  /** Job name, as the alerts select it. */
+  readonly jobName: string;
+  /** Blackbox exporter address, e.g. `prometheus-blackbox-exporter.monitoring.svc:9115`. */
+  readonly prober: string;
+  /** Blackbox module (a TLS connect that reads the peer certificate). */
+  readonly module: string;
+  /** `host:port` of every Vault pod, so one pod that failed to reload is seen. */
+  readonly targets: readonly string[];
+  /** @default { release: 'prometheus' } */
+  readonly selectorLabels?: Record<string, string>;
+}
+
+/** A `Probe` (monitoring.coreos.com/v1): the blackbox exporter connects to each Vault pod and reports the served certificate's expiry. */
+export class ServedCertificateProbe extends KubernetesObject {
+  constructor(scope: Construct, id: string, props: ServedCertificateProbeProps) {
+    if (props.targets.length === 0) throw new Error("ServedCertificateProbe: 'targets' must list at least one Vault pod");
+    super(scope, id, {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'Probe',
+      metadata: { name: props.jobName, namespace: props.namespace, labels: props.selectorLabels ?? { release: 'prometheus' } },
+      spec: {
+        jobName: props.jobName,
+        interval: '60s',
+        module: props.module,
+        prober: { url: props.prober },
+        targets: { staticConfig: { static: [...props.targets] } },
       },
     });
   }

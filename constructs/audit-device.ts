@@ -7,9 +7,15 @@ export interface AuditDeviceProps {
   readonly filePath: string;
   /** Audit device path. @default "file" */
   readonly path?: string;
+  /** Description. @default "All requests and responses, secrets HMAC-hashed" */
+  readonly description?: string;
 }
 
-/** A file audit device. Every request and response is logged with secrets HMAC'd. */
+/**
+ * A file audit device (a file, or `stdout`). Every request and response is logged with secrets
+ * HMAC'd. Vault answers a request if at least one device records it, so clusters get two: `stdout`
+ * (shipped by the node's log collector) and the rotated file on the audit volume.
+ */
 export class AuditDevice extends Construct {
   constructor(scope: Construct, id: string, props: AuditDeviceProps) {
     super(scope, id);
@@ -19,7 +25,7 @@ export class AuditDevice extends Construct {
     new Audit(this, 'device', {
       type: 'file',
       path: props.path ?? 'file',
-      description: 'All requests and responses, secrets HMAC-hashed',
+      description: props.description ?? 'All requests and responses, secrets HMAC-hashed',
       options: { file_path: props.filePath },
     });
   }

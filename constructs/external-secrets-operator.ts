@@ -13,7 +13,28 @@ export interface ExternalSecretsOperatorProps {
   readonly namespace?: string;
   /** Controller replicas (leader-elected). @default 2 */
   readonly replicas?: number;
+  /** Create the namespace with the release. @default true (false when the stack creates it with Pod Security labels) */
+  readonly createNamespace?: boolean;
 }
+
+/** The controller's service account: per-namespace Roles (constructs/eso-rbac.ts) bind to it. */
+export const ESO_SERVICE_ACCOUNT = 'external-secrets';
+
+/**
+ * Chart values that take ESO's cluster-wide powers away (issue 11, finding 12): no cluster-scoped
+ * kinds (ClusterSecretStore, ClusterExternalSecret, ClusterPushSecret, cluster generators: neither
+ * their CRDs nor their reconcilers), no aggregation of ESO's permissions into the `view`, `edit` and
+ * `admin` roles, and no cluster-wide right to mint service account tokens: each consuming namespace
+ * gets a Role naming the service accounts ESO may request tokens for.
+ */
+export const ESO_LEAST_PRIVILEGE_VALUES = {
+  processClusterStore: false,
+  processClusterExternalSecret: false,
+  processClusterPushSecret: false,
+  processClusterGenerator: false,
+  crds: { createClusterSecretStore: false, createClusterExternalSecret: false, createClusterPushSecret: false, createClusterGenerator: false },
+  rbac: { create: true, aggregateToView: false, aggregateToEdit: false, serviceAccountTokenCreate: false, servicebindings: { create: false } },
+} as const;
 
 /** The External Secrets Operator from its official chart, with CRDs and Prometheus metrics. */
 export class ExternalSecretsOperator extends Construct {
@@ -28,11 +49,13 @@ export class ExternalSecretsOperator extends Construct {
     this.release = new Release(this, 'release', {
       name: 'external-secrets',
       namespace: this.namespace,
-      createNamespace: true,
+      createNamespace: props.createNamespace ?? true,
       ...ESO_CHART,
       values: [
         JSON.stringify({
           installCRDs: true,
+          ...ESO_LEAST_PRIVILEGE_VALUES,
+          serviceAccount: { create: true, name: ESO_SERVICE_ACCOUNT },
           replicaCount: replicas,
           leaderElect: true,
           metrics: { service: { enabled: true } },

@@ -67,6 +67,7 @@ export class KubernetesAuth extends Construct {
       tokenPolicies: [...role.policies],
       tokenTtl: role.tokenTtlSeconds,
       tokenMaxTtl: role.tokenMaxTtlSeconds,
+      ...(role.tokenType ? { tokenType: role.tokenType } : {}),
       audience: role.audience,
     });
   }

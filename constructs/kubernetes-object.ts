@@ -19,6 +19,8 @@ export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'vault-secrets-platf
 export class KubernetesObject extends Construct {
   /** The object as applied. */
   public readonly body: KubernetesObjectBody;
+  /** The `kubernetes_manifest` resource, e.g. to order it after its namespace. */
+  public readonly manifest: Manifest;
 
   constructor(scope: Construct, id: string, body: KubernetesObjectBody) {
     super(scope, id);
@@ -26,6 +28,6 @@ export class KubernetesObject extends Construct {
       throw new Error(`${body.kind} name must be a valid Kubernetes name. Received: ${body.metadata.name}`);
     }
     this.body = { ...body, metadata: { ...body.metadata, labels: { ...MANAGED_BY, ...body.metadata.labels } } };
-    new Manifest(this, 'manifest', { manifest: this.body as unknown as Record<string, unknown> });
+    this.manifest = new Manifest(this, 'manifest', { manifest: this.body as unknown as Record<string, unknown> });
   }
 }

@@ -19,9 +19,16 @@ export interface VaultSecretStoreProps {
   readonly serviceAccount: string;
   /** Audience of the requested token; must match the role's. */
   readonly audience: string;
-  /** Secret holding `ca.crt` for Vault's TLS. @default - the system trust store */
-  readonly caSecretName?: string;
+  /**
+   * ConfigMap in the store's namespace holding Vault's CA certificate as `ca.crt` (public, published
+   * by the sync layer). Never a TLS Secret: that would carry Vault's private key. Required for https.
+   * @default - none (plain http, local and dev without TLS only)
+   */
+  readonly caConfigMapName?: string;
 }
+
+/** The ConfigMap each consuming namespace gets with Vault's CA certificate (`ca.crt`); named in config/names.ts. */
+export { VAULT_CA_CONFIGMAP } from '../config/names';
 
 /**
  * A namespaced `SecretStore` (external-secrets.io/v1) on the Vault provider with Kubernetes auth.
@@ -30,6 +37,9 @@ export interface VaultSecretStoreProps {
  */
 export class VaultSecretStore extends KubernetesObject {
   constructor(scope: Construct, id: string, props: VaultSecretStoreProps) {
+    if (props.vaultServer.startsWith('https://') && !props.caConfigMapName) {
+      throw new Error(`SecretStore ${props.name}: 'caConfigMapName' is required for ${props.vaultServer}: the store must verify Vault's certificate`);
+    }
     super(scope, id, {
       apiVersion: 'external-secrets.io/v1',
       kind: 'SecretStore',
@@ -40,7 +50,7 @@ export class VaultSecretStore extends KubernetesObject {
             server: props.vaultServer,
             path: props.mount,
             version: 'v2',
-            ...(props.caSecretName ? { caProvider: { type: 'Secret', name: props.caSecretName, key: 'ca.crt' } } : {}),
+            ...(props.caConfigMapName ? { caProvider: { type: 'ConfigMap', name: props.caConfigMapName, key: 'ca.crt' } } : {}),
             auth: {
               kubernetes: {
                 mountPath: props.authMountPath,

@@ -30,6 +30,10 @@ export interface VaultServerConfigProps {
   readonly tlsDir?: string;
   /** Raft data path. @default "/vault/data" */
   readonly dataPath?: string;
+  /** Serve the web UI. @default false */
+  readonly ui?: boolean;
+  /** Serve /v1/sys/metrics without a token: only behind a NetworkPolicy. @default false */
+  readonly unauthenticatedMetrics?: boolean;
 }
 
 /** The consul storage stanza: https with the CA (and client certificate) when TLS is given. */
@@ -58,9 +62,9 @@ export function renderVaultServerConfig(props: VaultServerConfigProps): string {
         tls_key_file: `${props.tlsDir}/tls.key`,
         tls_client_ca_file: `${props.tlsDir}/ca.crt`,
         tls_min_version: 'tls12',
-        telemetry: { unauthenticated_metrics_access: true },
+        telemetry: { unauthenticated_metrics_access: props.unauthenticatedMetrics ?? false },
       }
-    : { address: '[::]:8200', cluster_address: '[::]:8201', tls_disable: true, telemetry: { unauthenticated_metrics_access: true } };
+    : { address: '[::]:8200', cluster_address: '[::]:8201', tls_disable: true, telemetry: { unauthenticated_metrics_access: props.unauthenticatedMetrics ?? false } };
 
   const storage: LabelledBlock =
     props.storage.type === 'raft'
@@ -84,7 +88,7 @@ export function renderVaultServerConfig(props: VaultServerConfigProps): string {
     { type: 'service_registration', labels: ['kubernetes'], body: {} },
   ];
   return renderHclDocument(
-    { ui: true, disable_mlock: true, telemetry: { prometheus_retention_time: '30s', disable_hostname: true } },
+    { ui: props.ui ?? false, disable_mlock: true, telemetry: { prometheus_retention_time: '30s', disable_hostname: true } },
     blocks,
   );
 }

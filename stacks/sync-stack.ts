@@ -13,16 +13,22 @@ import {
   constructIds,
   csiClassName,
   injectorFileName,
+  NO_PODS_QUOTA,
   ownerLabel,
 } from '../config/names';
 import type { PlatformPlan, ServicePlan } from '../config/plan';
+import { EsoTokenRequestRole } from '../constructs/eso-rbac';
 import { ExternalSecret } from '../constructs/external-secret';
-import { MANAGED_BY } from '../constructs/kubernetes-object';
+import { ESO_SERVICE_ACCOUNT } from '../constructs/external-secrets-operator';
+import { KubernetesObject, MANAGED_BY } from '../constructs/kubernetes-object';
+import { defaultDenyBody, NetworkPolicy } from '../constructs/network-policies';
+import { podSecurityLabels } from '../constructs/platform-namespace';
 import { AwsBackupStore, BackupPushSecret } from '../constructs/push-secret';
-import { VAULT_TLS_SECRET } from '../constructs/vault-server';
-import { VaultSecretStore } from '../constructs/vault-secret-store';
-import { injectorAnnotations, VaultSecretProviderClass, type DeliveredSecret } from '../constructs/workload-delivery';
+import { CSI_CA_CERT_PATH } from '../constructs/vault-server';
+import { VAULT_CA_CONFIGMAP, VaultSecretStore } from '../constructs/vault-secret-store';
+import { injectorAnnotations, injectorTokenVolume, VaultSecretProviderClass, type DeliveredSecret } from '../constructs/workload-delivery';
 import type { BackupStack } from './backup-stack';
+import { ESO_NAMESPACE, vaultCaCertVariable } from './cluster-stack';
 import { PlatformStack } from './platform-stack';
 import { kubernetesProvider } from './providers';
 
@@ -78,15 +84,30 @@ export class SyncStack extends PlatformStack {
       ? env.vaultAddress
       : new TerraformVariable(this, 'vault_address', { type: 'string', default: env.vaultAddress, description: 'Vault address as ESO reaches it.' }).stringValue;
     const localNamespaces = env.cluster ? undefined : localIdentities(this, plan);
-    const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
+    const tls = env.tls.source !== 'none';
+    const caCert = tls ? vaultCaCertVariable(this).stringValue : undefined;
+    const caConfigMapName = tls ? VAULT_CA_CONFIGMAP : undefined;
     const refreshInterval = env.eso.refreshInterval;
     // The backup pipeline re-reads Vault and pushes at its own, slower pace: a bad write reaches the
     // AWS backup at most once per interval, and the good value stays there as AWSPREVIOUS.
     const pushInterval = plan.backupPushInterval;
+    // Per namespace: the service accounts ESO may request tokens for (one Role each, finding 12),
+    // and a ConfigMap with Vault's CA certificate only (finding 6).
+    const tokenAccounts = new Map<string, Set<string>>();
+    const namespaceResources = new Map<string, string>();
+    const storeNamespace = (namespace: string, serviceAccount: string) => {
+      if (!tokenAccounts.has(namespace) && caCert) {
+        const ca = new KubernetesObject(this, `vault-ca-${namespace}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': caCert } });
+        const created = namespaceResources.get(namespace);
+        if (created) ca.manifest.dependsOn = [created];
+      }
+      tokenAccounts.set(namespace, (tokenAccounts.get(namespace) ?? new Set()).add(serviceAccount));
+    };
 
     for (const svc of plan.services) {
       const syncs = svc.syncs;
       if (syncs.length > 0) {
+        storeNamespace(svc.namespace, svc.serviceAccounts[0]);
         const store = new VaultSecretStore(this, constructIds.store(svc.name), {
           name: syncs[0].storeName,
           namespace: svc.namespace,
@@ -96,7 +117,7 @@ export class SyncStack extends PlatformStack {
           role: svc.role.name,
           serviceAccount: svc.serviceAccounts[0],
           audience: env.auth.audience,
-          caSecretName,
+          caConfigMapName,
         });
         for (const sync of syncs) {
           new ExternalSecret(this, constructIds.sync(sync.targetName), {
@@ -120,6 +141,7 @@ export class SyncStack extends PlatformStack {
           mount: plan.mount,
           authMountPath: AUTH_MOUNT,
           audience: env.auth.audience,
+          caCertPath: tls ? CSI_CA_CERT_PATH : undefined,
           secrets: csi,
         });
       }
@@ -129,21 +151,41 @@ export class SyncStack extends PlatformStack {
           description: `Pod annotations for ${svc.name} (Vault Agent Injector)`,
           value: injectorAnnotations({ mount: plan.mount, role: svc.role.name, secrets: injected }),
         });
+        new TerraformOutput(this, `injector-token-volume-${svc.name}`, {
+          description: `Pod volume for ${svc.name}: the projected "${env.auth.audience}"-audience token the injected agent logs in with`,
+          value: injectorTokenVolume(env.auth.audience),
+        });
       }
     }
 
     const backup = plan.backup;
     if (backup && backupStack?.backups) {
       this.addDependency(backupStack);
-      const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { ...MANAGED_BY } } });
-      new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name } });
+      // The backup namespace holds every critical secret: Pod Security `restricted`, no pods at all
+      // (ESO runs in its own namespace and only needs the service accounts' tokens), no automounted tokens.
+      const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { ...MANAGED_BY, ...podSecurityLabels('restricted') } } });
+      namespaceResources.set(backup.namespace, ns.fqn);
+      const quota = new KubernetesObject(this, 'backup-no-pods', {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: NO_PODS_QUOTA, namespace: backup.namespace },
+        spec: { hard: { pods: '0' } },
+      });
+      quota.manifest.dependsOn = [ns.fqn];
+      if (plan.security.networkPolicies) {
+        new NetworkPolicy(this, 'backup-default-deny', defaultDenyBody({ namespace: backup.namespace })).manifest.dependsOn = [ns.fqn];
+      }
+      new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name }, automountServiceAccountToken: false });
       new ServiceAccount(this, 'backup-pusher', {
         metadata: {
           name: backup.pusherServiceAccount,
           namespace: ns.metadata.name,
           annotations: { 'eks.amazonaws.com/role-arn': backupStack.backups.pushRole.arn },
         },
+        automountServiceAccountToken: false,
       });
+      storeNamespace(backup.namespace, backup.readerServiceAccount);
+      storeNamespace(backup.namespace, backup.pusherServiceAccount);
       const vaultStore = new VaultSecretStore(this, 'backup-vault-store', {
         name: BACKUP_VAULT_STORE,
         namespace: backup.namespace,
@@ -153,7 +195,7 @@ export class SyncStack extends PlatformStack {
         role: backup.role.name,
         serviceAccount: backup.readerServiceAccount,
         audience: env.auth.audience,
-        caSecretName,
+        caConfigMapName,
       });
       const awsStore = new AwsBackupStore(this, 'backup-aws-store', {
         name: BACKUP_AWS_STORE,
@@ -182,6 +224,12 @@ export class SyncStack extends PlatformStack {
           refreshInterval: pushInterval,
         });
       }
+    }
+
+    for (const [namespace, accounts] of tokenAccounts) {
+      const role = new EsoTokenRequestRole(this, `eso-token-request-${namespace}`, { namespace, serviceAccounts: [...accounts], esoNamespace: ESO_NAMESPACE, esoServiceAccount: ESO_SERVICE_ACCOUNT });
+      const created = namespaceResources.get(namespace);
+      if (created) role.dependOn(created);
     }
     if (localNamespaces) afterNamespaces(this, localNamespaces);
   }

@@ -14,8 +14,8 @@ import { durationSeconds } from '../config/durations';
 import { PlatformStack } from './platform-stack';
 import { RandomProvider, vaultProvider } from './providers';
 
-/** Where the file audit device writes: the audit volume in clusters, stdout for local. */
-const auditFilePath = (plan: PlatformPlan) => (plan.env.cluster ? '/vault/audit/vault-audit.log' : 'stdout');
+/** The file on the audit volume (rotated by the reloader sidecar, constructs/vault-reloader.ts). */
+const AUDIT_FILE = '/vault/audit/vault-audit.log';
 
 /**
  * The local environment's Vault runs outside the cluster (next to a bare local API server), so it
@@ -83,7 +83,13 @@ export class VaultConfigStack extends PlatformStack {
       deleteVersionAfterSeconds: kv.deleteVersionAfter === '0s' ? 0 : durationSeconds(kv.deleteVersionAfter)!,
       description: `${plan.platform.displayName} secrets`,
     });
-    new AuditDevice(this, 'audit', { filePath: auditFilePath(plan), path: AUDIT_DEVICE_PATHS[0] });
+    if (!plan.env.cluster) {
+      new AuditDevice(this, 'audit', { filePath: 'stdout', path: AUDIT_DEVICE_PATHS[0] });
+    } else {
+      // Two devices, so that one failing (a full volume) does not stop Vault.
+      if (plan.security.audit.file) new AuditDevice(this, 'audit', { filePath: AUDIT_FILE, path: AUDIT_DEVICE_PATHS[0] });
+      new AuditDevice(this, 'audit-stdout', { filePath: 'stdout', path: AUDIT_DEVICE_PATHS[1], description: 'All requests and responses, secrets HMAC-hashed, to the pod log' });
+    }
     const local = plan.env.cluster ? undefined : localKubernetesAuthInputs(this, plan);
     const auth = new KubernetesAuth(this, 'kubernetes-auth', {
       path: KUBERNETES_AUTH_PATH,

@@ -84,6 +84,11 @@ export const peaForecast: PlatformConfig = {
     ],
   },
   broadGrants: [],
+  // The seed runs backend and ml-service in pea-forecast-<env> (`kubectl rollout restart
+  // deployment/backend -n pea-forecast-prod`); the sharing is declared and flagged (README, Security model).
+  sharedNamespaces: [
+    { namespace: NS, services: ['backend', 'ml-service'], justification: 'the seed runs backend and ml-service in one namespace per environment (pea-forecast-<env>)' },
+  ],
   environments: standardEnvironments({
     platform: 'pea-forecast',
     stateBucket: 'pea-forecast-terraform-state',

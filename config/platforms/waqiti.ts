@@ -90,6 +90,15 @@ export const waqiti: PlatformConfig = {
     ],
   },
   broadGrants: [],
+  // The seed deploys the whole application with one chart into waqiti-system (`helm upgrade --install
+  // waqiti-platform -n waqiti-system`); an inventory namespace must be where the workload runs, or its
+  // SecretStore syncs into a namespace no pod reads. So the sharing is declared, and its blast radius
+  // is flagged in the access report, until the workloads move to a namespace each (README, Security model).
+  sharedNamespaces: [
+    { namespace: NS, services: ['payment-service', 'wallet-service', 'user-service', 'banking-service', 'api-gateway'], justification: 'the seed deploys the application as one Helm release (waqiti-platform) into waqiti-system; splitting it is a change to that chart' },
+    { namespace: 'waqiti-data', services: ['postgres', 'redis'], justification: 'the data stores are deployed together; their two infrastructure passwords are the whole blast radius' },
+    { namespace: 'waqiti-monitoring', services: ['grafana', 'prometheus', 'kibana', 'jaeger'], justification: 'the observability stack is deployed together; only monitoring credentials are exposed' },
+  ],
   environments: standardEnvironments({
     platform: 'waqiti',
     stateBucket: 'waqiti-terraform-state',

@@ -112,6 +112,7 @@ function tools(): Tools {
     crdFiles: [
       join(need('VSP_CRD_PROMETHEUS_DIR'), 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'),
       join(need('VSP_CRD_PROMETHEUS_DIR'), 'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml'),
+      join(need('VSP_CRD_PROMETHEUS_DIR'), 'example/prometheus-operator-crd/monitoring.coreos.com_probes.yaml'),
       join(need('VSP_CRD_CERT_MANAGER_DIR'), 'deploy/crds/cert-manager.io_certificates.yaml'),
       join(need('VSP_CRD_CSI_DIR'), 'config/crd/bases/secrets-store.csi.x-k8s.io_secretproviderclasses.yaml'),
     ],

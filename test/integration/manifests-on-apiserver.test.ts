@@ -47,9 +47,15 @@ describe('manifests on a real API server (server-side dry run)', () => {
       'external-secrets.io/v1/ExternalSecret',
       'external-secrets.io/v1/SecretStore',
       'external-secrets.io/v1alpha1/PushSecret',
+      'monitoring.coreos.com/v1/Probe',
       'monitoring.coreos.com/v1/PrometheusRule',
       'monitoring.coreos.com/v1/ServiceMonitor',
+      'networking.k8s.io/v1/NetworkPolicy',
+      'rbac.authorization.k8s.io/v1/Role',
+      'rbac.authorization.k8s.io/v1/RoleBinding',
       'secrets-store.csi.x-k8s.io/v1/SecretProviderClass',
+      'v1/ConfigMap',
+      'v1/ResourceQuota',
       'v1/ServiceAccount', // the snapshot job's, annotated with its IAM role
     ]);
   });

@@ -16,6 +16,7 @@ const serverProps = {
   serviceAccountRoleArn: 'arn:aws:iam::111122223333:role/vault-unseal',
   injector: true,
   csi: false,
+  hardening: { injectorCaCertBase64: 'Q0EgY2VydGlmaWNhdGU=' },
 };
 
 describe('Vault server configuration', () => {
@@ -90,7 +91,7 @@ describe('ESO objects', () => {
   it('logs a SecretStore in as the service, through its own role and service account', () => {
     let store!: VaultSecretStore;
     Testing.synthScope((s) => {
-      store = new VaultSecretStore(s, 'store', { name: 'vault-grafana', namespace: 'waqiti-monitoring', vaultServer: 'https://vault.vault.svc:8200', mount: 'waqiti', authMountPath: 'kubernetes', role: 'waqiti-grafana', serviceAccount: 'grafana', audience: 'vault', caSecretName: 'vault-tls' });
+      store = new VaultSecretStore(s, 'store', { name: 'vault-grafana', namespace: 'waqiti-monitoring', vaultServer: 'https://vault.vault.svc:8200', mount: 'waqiti', authMountPath: 'kubernetes', role: 'waqiti-grafana', serviceAccount: 'grafana', audience: 'vault', caConfigMapName: 'vault-ca' });
     });
     expect(store.body).toMatchObject({
       apiVersion: 'external-secrets.io/v1',

@@ -160,9 +160,10 @@ describe('vault-config layer', () => {
     expect(prod.disable_local_ca_jwt).toBeUndefined();
   });
 
-  it('audits to the audit volume in clusters and to stdout locally', () => {
-    expect(resourcesOf(synthPlatform(waqiti, 'prod').stacks['vault-config'].tf, 'vault_audit')[0].options).toEqual({ file_path: '/vault/audit/vault-audit.log' });
-    expect(resourcesOf(synthPlatform(waqiti, 'local').stacks['vault-config'].tf, 'vault_audit')[0].options).toEqual({ file_path: 'stdout' });
+  it('audits to two devices in clusters (the audit volume and stdout) and to stdout locally', () => {
+    const prod = resourcesOf(synthPlatform(waqiti, 'prod').stacks['vault-config'].tf, 'vault_audit').map((a) => [a.path, a.options.file_path]);
+    expect(prod.sort()).toEqual([['file', '/vault/audit/vault-audit.log'], ['stdout', 'stdout']]);
+    expect(resourcesOf(synthPlatform(waqiti, 'local').stacks['vault-config'].tf, 'vault_audit').map((a) => a.options)).toEqual([{ file_path: 'stdout' }]);
   });
 });
 
@@ -190,7 +191,19 @@ describe('cluster layer', () => {
 
   it('installs the alerts and the ServiceMonitors for Vault and ESO', () => {
     const kinds = manifestsOf(synthPlatform(pea, 'prod').stacks.cluster.tf).map((m) => `${m.kind}/${m.metadata.name}`).sort();
-    expect(kinds).toEqual(expect.arrayContaining(['Certificate/vault-server', 'PrometheusRule/pea-forecast-secrets-alerts', 'ServiceMonitor/external-secrets', 'ServiceMonitor/vault']));
+    expect(kinds).toEqual([
+      'Certificate/vault-server',
+      'ConfigMap/vault-ca',
+      'CronJob/vault-snapshot',
+      'NetworkPolicy/default-deny',
+      'NetworkPolicy/vault-server',
+      'Probe/vault-served-certificate',
+      'PrometheusRule/pea-forecast-secrets-alerts',
+      'PrometheusRule/vault-snapshot-alerts',
+      'ServiceAccount/vault-snapshot',
+      'ServiceMonitor/external-secrets',
+      'ServiceMonitor/vault',
+    ]);
   });
 
   it('alerts on every failure the seeds name, plus Vault sealed and audit failures', () => {

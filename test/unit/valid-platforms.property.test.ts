@@ -116,6 +116,8 @@ const platformArb = fc
           ...(r.privileged ? [{ path: `sys/leases/revoke-prefix/${mount}/*`, capabilities: ['update', 'sudo'], privileged: { justification: 'incident response revokes leases' } }] : []),
         ],
       },
+      // Services that share a namespace declare it (required in production-grade environments, issue 11).
+      ...(r.sharedNamespace && r.serviceNames.length > 1 ? { sharedNamespaces: [{ namespace: `${name}-apps`, services: [...r.serviceNames], justification: 'generated shared namespace for the property test' }] } : {}),
       broadGrants: r.broad === undefined ? [] : [{ service: r.serviceNames[r.broad % r.serviceNames.length], prefix: paths[0].includes('/') ? `${paths[0].split('/')[0]}/` : '', justification: 'generated broad grant for the property test' }],
       environments,
     };
