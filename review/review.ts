@@ -3,11 +3,12 @@
  * stacks), a diff of the synthesized JSON for every other stack, the access diff and the risk flags.
  * The result holds names, paths, capabilities, counts and attribute names only.
  */
-import { diffAccess, splitStackName, type AccessChange } from './access-diff';
+import { diffAccess, splitStackName, type AccessChange, type AccessMove, type AccessRegrant } from './access-diff';
 import { countChanges, diffSynthesized, type ChangeSource, type Counts, type ResourceChange } from './changes';
-import { accessRisks, changeRisks, serverRisks, type RiskFlag } from './risks';
+import { accessFindings, changeFindings, mergeFindings, type Finding, type RiskFlag } from './risks';
+import { serverFindings } from './server-risks';
 import type { SynthesizedSide } from './synthesize';
-import { BaseNotAppliedError, isPlannableHere, planVaultStack, type VaultPlanResult } from './vault-plan';
+import { BaseNotAppliedError, openBaoPlanner, planStack, type Planner, type VaultPlanResult } from './vault-plan';
 
 export interface StackReview {
   readonly stack: string;
@@ -15,6 +16,8 @@ export interface StackReview {
   readonly env: string;
   readonly layer: string;
   readonly source: ChangeSource;
+  /** What a planned stack was planned against (`OpenBao`, `kube-apiserver`). */
+  readonly plannedAgainst?: string;
   /** `new` or `removed` when the stack exists on one side only. */
   readonly presence: 'both' | 'new' | 'removed';
   readonly counts: Counts;
@@ -30,6 +33,10 @@ export interface Review {
   readonly noChanges: boolean;
   readonly risks: readonly RiskFlag[];
   readonly access: readonly AccessChange[];
+  /** Capabilities on a path that change holders (part of `access`, paired). */
+  readonly accessMoves: readonly AccessMove[];
+  /** Service accounts that keep their access through a renamed role or policy: no net change. */
+  readonly regranted: readonly AccessRegrant[];
   readonly stacks: readonly StackReview[];
   readonly timings: ReviewTimings;
 }
@@ -50,13 +57,16 @@ export interface ReviewOptions {
   /** False: no tofu plans, every stack is diffed (`--no-plan`). */
   readonly plan?: boolean;
   readonly keepPlanJson?: boolean;
+  /** What can be planned here, first match wins. @default - local Vault configuration stacks on OpenBao */
+  readonly planners?: readonly Planner[];
 }
 
 export async function reviewSides(base: SynthesizedSide | undefined, head: SynthesizedSide, opts: ReviewOptions): Promise<Review> {
   const timings: ReviewTimings = { synthBaseMs: base?.ms ?? 0, synthHeadMs: head.ms, tofuMs: 0, openBaoMs: 0, analysisMs: 0 };
   const names = [...new Set([...(base?.stacks.keys() ?? []), ...head.stacks.keys()])].sort();
+  const planners = opts.plan === false ? [] : (opts.planners ?? [openBaoPlanner]);
   const stacks: StackReview[] = [];
-  const risks: RiskFlag[] = [];
+  const findings: Finding[] = [];
   let analysis = 0;
   for (const name of names) {
     const b = base?.stacks.get(name);
@@ -65,9 +75,10 @@ export async function reviewSides(base: SynthesizedSide | undefined, head: Synth
     let source: ChangeSource = 'config-diff';
     let note: string | undefined;
     let planned: VaultPlanResult | undefined;
-    if (h && opts.plan !== false && isPlannableHere(h, name)) {
+    const planner = h ? planners.find((p) => p.plans(h, name)) : undefined;
+    if (planner) {
       try {
-        planned = await planVaultStack(name, base, head, { workDir: opts.workDir, keepPlanJson: opts.keepPlanJson });
+        planned = await planStack(name, base, head, planner, { workDir: opts.workDir, keepPlanJson: opts.keepPlanJson });
       } catch (err) {
         if (!(err instanceof BaseNotAppliedError)) throw err;
         note = `${err.message}; compared as synthesized instead`;
@@ -84,17 +95,34 @@ export async function reviewSides(base: SynthesizedSide | undefined, head: Synth
       analysis += Date.now() - t;
     }
     const { platform, env, layer } = splitStackName(name);
-    stacks.push({ stack: name, platform, env, layer, source, presence: b && h ? 'both' : h ? 'new' : 'removed', counts: countChanges(changes), changes, ...(note ? { note } : {}) });
-    risks.push(...changeRisks(name, changes));
+    stacks.push({
+      stack: name,
+      platform,
+      env,
+      layer,
+      source,
+      ...(planned ? { plannedAgainst: planned.target } : {}),
+      presence: b && h ? 'both' : h ? 'new' : 'removed',
+      counts: countChanges(changes),
+      changes,
+      ...(note ? { note } : {}),
+    });
+    findings.push(...changeFindings(name, changes, { base: b, head: h }));
   }
   const t = Date.now();
   const access = await diffAccess(base, head);
-  risks.unshift(...accessRisks(access));
-  risks.push(...(await serverRisks(base, head)));
+  findings.push(...accessFindings(access), ...(await serverFindings(base, head)));
   timings.analysisMs = analysis + (Date.now() - t);
   const noChanges = access.changes.length === 0 && stacks.every((s) => s.changes.length === 0);
-  return { base: base?.label ?? 'base (none: everything is new)', head: head.label, noChanges, risks: sortRisks(risks), access: access.changes, stacks, timings };
+  return {
+    base: base?.label ?? 'base (none: everything is new)',
+    head: head.label,
+    noChanges,
+    risks: mergeFindings(findings),
+    access: access.changes,
+    accessMoves: access.moves,
+    regranted: access.regranted,
+    stacks,
+    timings,
+  };
 }
-
-const ORDER = ['widening', 'wildcard', 'destroy', 'server', 'replace'];
-const sortRisks = (flags: RiskFlag[]) => flags.map((f, i) => ({ f, i })).sort((a, b) => ORDER.indexOf(a.f.level) - ORDER.indexOf(b.f.level) || a.i - b.i).map(({ f }) => f);
