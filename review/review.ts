@@ -8,6 +8,7 @@ import { countChanges, diffSynthesized, type ChangeSource, type Counts, type Res
 import { accessFindings, changeFindings, mergeFindings, type Finding, type RiskFlag } from './risks';
 import { serverFindings } from './server-risks';
 import type { SynthesizedSide } from './synthesize';
+import { kubePlansAvailable, localClusterPlanner } from './kube-plan';
 import { BaseNotAppliedError, openBaoPlanner, planStack, type Planner, type VaultPlanResult } from './vault-plan';
 
 export interface StackReview {
@@ -57,14 +58,39 @@ export interface ReviewOptions {
   /** False: no tofu plans, every stack is diffed (`--no-plan`). */
   readonly plan?: boolean;
   readonly keepPlanJson?: boolean;
-  /** What can be planned here, first match wins. @default - local Vault configuration stacks on OpenBao */
+  /**
+   * What can be planned here, first match wins. @default - the local Vault configuration stacks on
+   * OpenBao, and the local cluster and sync stacks on a local kube-apiserver when it is built
+   */
   readonly planners?: readonly Planner[];
 }
 
 export async function reviewSides(base: SynthesizedSide | undefined, head: SynthesizedSide, opts: ReviewOptions): Promise<Review> {
   const timings: ReviewTimings = { synthBaseMs: base?.ms ?? 0, synthHeadMs: head.ms, tofuMs: 0, openBaoMs: 0, analysisMs: 0 };
   const names = [...new Set([...(base?.stacks.keys() ?? []), ...head.stacks.keys()])].sort();
-  const planners = opts.plan === false ? [] : (opts.planners ?? [openBaoPlanner]);
+  const planners = opts.plan === false ? [] : (opts.planners ?? defaultPlanners());
+  const kubePlanned = planners.some((p) => p.target === 'kube-apiserver');
+  try {
+    return await review(base, head, opts, planners, kubePlanned, timings, names);
+  } finally {
+    for (const p of planners) await p.close?.();
+  }
+}
+
+/** The local Vault configuration stacks on OpenBao; the local Kubernetes layers too once their tools are built. */
+export function defaultPlanners(): Planner[] {
+  return [openBaoPlanner, ...(kubePlansAvailable() ? [localClusterPlanner()] : [])];
+}
+
+async function review(
+  base: SynthesizedSide | undefined,
+  head: SynthesizedSide,
+  opts: ReviewOptions,
+  planners: readonly Planner[],
+  kubePlanned: boolean,
+  timings: ReviewTimings,
+  names: readonly string[],
+): Promise<Review> {
   const stacks: StackReview[] = [];
   const findings: Finding[] = [];
   let analysis = 0;
@@ -76,6 +102,10 @@ export async function reviewSides(base: SynthesizedSide | undefined, head: Synth
     let note: string | undefined;
     let planned: VaultPlanResult | undefined;
     const planner = h ? planners.find((p) => p.plans(h, name)) : undefined;
+    const { platform, env, layer } = splitStackName(name);
+    if (!planner && opts.plan !== false && !kubePlanned && env === 'local' && (layer === 'sync' || layer === 'cluster')) {
+      note = `${name}: compared as synthesized, not planned: the local kube-apiserver or the kubernetes provider is not built in the toolchain cache yet`;
+    }
     if (planner) {
       try {
         planned = await planStack(name, base, head, planner, { workDir: opts.workDir, keepPlanJson: opts.keepPlanJson });
@@ -94,7 +124,6 @@ export async function reviewSides(base: SynthesizedSide | undefined, head: Synth
       changes = diffSynthesized(name, b, h);
       analysis += Date.now() - t;
     }
-    const { platform, env, layer } = splitStackName(name);
     stacks.push({
       stack: name,
       platform,

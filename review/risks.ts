@@ -95,7 +95,7 @@ const holders = (gs: readonly AccessGrant[]) => gs.map(describeGrantee).join(' a
 export function accessFindings(diff: AccessDiff): Finding[] {
   const findings: Finding[] = [];
   const stackOf = (platform: string, env: string) => `${platform}-${env}-vault-config`;
-  const paths = (ps: string[]) => (ps.length === 1 ? ps[0] : `${ps.length} paths (${ps.join(', ')})`);
+  const paths = (ps: string[]) => (ps.length === 1 ? ps[0] : `${ps.length} paths (${ps.slice(0, 5).join(', ')}${ps.length > 5 ? `, … ${ps.length - 5} more in the access changes` : ''})`);
   // Moves: one per environment, old holders, new holders and capability, listing the paths.
   const moved = new Set<string>();
   const moves = new Map<string, { platform: string; env: string; capability: string; from: string; to: string; paths: string[] }>();

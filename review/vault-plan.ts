@@ -32,6 +32,8 @@ export interface Planner {
   readonly target: string;
   /** True for the stacks this planner plans. */
   plans(stack: StackJson, name: string): boolean;
+  /** Addresses the base must have before the rest of it is applied (e.g. namespaces). */
+  applyFirst?(stack: StackJson): string[];
   /** Starts (or shares) the target for one stack. */
   start(name: string): Promise<PlanTarget>;
   /** Stops whatever the planner still runs, at the end of a review. */
@@ -116,6 +118,8 @@ export async function planStack(name: string, base: SynthesizedSide | undefined,
       const dir = join(base.outdir, 'stacks', name);
       try {
         await timed(tofuInit(dir, state, env));
+        const first = planner.applyFirst?.(base.stacks.get(name)!) ?? [];
+        if (first.length) await timed(tofu(['apply', '-auto-approve', '-no-color', '-input=false', ...first.map((a) => `-target=${a}`)], { dir, env }));
         await timed(tofu(['apply', '-auto-approve', '-no-color', '-input=false'], { dir, env }));
       } catch (err) {
         // e.g. a base that pins a provider version this machine cannot build
