@@ -270,7 +270,7 @@ export function changeFindings(stack: string, changes: readonly ResourceChange[]
     const consequence = secrets.length
       ? `; ESO deletes Kubernetes ${secrets.length === 1 ? 'Secret' : 'Secrets'} ${secrets.join(', ')} in ${from} and creates ${secrets.length === 1 ? 'it' : 'them'} in ${to}, so pods still in ${from} lose ${secrets.length === 1 ? 'it' : 'them'}`
       : '';
-    add('replace', `${who} moves from namespace ${from} to ${to}: the provider replaces its ${items.map((i) => (i.startsWith('Secret ') ? `ExternalSecret ${i.slice(7)}` : i)).join(', ')} (a kubernetes_manifest whose namespace changes is deleted and recreated)${consequence}`);
+    add('replace', `${who} moves from namespace ${from} to ${to}: the provider replaces its ${items.map((i) => (i.startsWith('Secret ') ? `ExternalSecret ${i.slice(7)}` : i)).sort().join(', ')} (a kubernetes_manifest whose namespace changes is deleted and recreated)${consequence}`);
   }
   for (const [region, n] of [...lostRegions].sort()) {
     const key = replicaKeysGone.has(region) ? ` and the replica KMS key there is scheduled for deletion` : '';

@@ -184,9 +184,9 @@ describe('removing an external secret: its slot, its backup and its ExternalSecr
 
   it('one flag per change across stacks and environments: the backup and the workload Secret, in words', () => {
     expect(messages(r.review, 'destroy')).toEqual([
-      'backup waqiti/backup/payment-providers/plaid is deleted (recoverable for 7 days with `aws secretsmanager restore-secret`) (waqiti: staging)',
-      'backup waqiti/backup/payment-providers/plaid is deleted (recoverable for 30 days with `aws secretsmanager restore-secret`) (waqiti: prod)',
+      'backup waqiti/backup/payment-providers/plaid is deleted (recoverable for 7 days with `aws secretsmanager restore-secret`) (waqiti: dev, staging)',
       'service banking-service (namespace waqiti-system) loses Kubernetes Secret waqiti-system/banking-service-payment-providers-plaid (from Vault payment-providers/plaid): its ExternalSecret is removed and ESO deletes the Secret it owns (creationPolicy Owner); pods that mount it fail on their next start (waqiti: local, dev, staging, prod)',
+      'backup waqiti/backup/payment-providers/plaid is deleted (recoverable for 30 days with `aws secretsmanager restore-secret`) (waqiti: prod)',
     ]);
     expect(r.review.risks.map((f) => f.message).join('\n')).not.toMatch(/secret waqiti\/\S*plaid is (destroyed|deleted)/);
   });
