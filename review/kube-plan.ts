@@ -14,8 +14,11 @@ import { splitStackName } from './access-diff';
 import type { StackJson } from './synthesize';
 import type { Planner } from './vault-plan';
 
-/** Stamp name prefixes of what these plans need beyond tofu: the control plane and the kubernetes provider. */
-export const KUBE_PLAN_TOOLS = ['etcd-', 'kube-', 'provider-kubernetes-'] as const;
+/**
+ * Stamp name prefixes of what these plans need beyond tofu: the control plane, the ESO build (the
+ * harness applies its CRD bundle) and the kubernetes provider.
+ */
+export const KUBE_PLAN_TOOLS = ['etcd-', 'kube-', 'eso-', 'provider-kubernetes-'] as const;
 
 /** True when the toolchain cache has built everything a kube plan needs. */
 export function kubePlansAvailable(dir = toolchainDir()): boolean {

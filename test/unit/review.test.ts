@@ -5,14 +5,16 @@
  * Vault server change, one flag per change across environments, the comment size limit and the
  * --fail-on levels.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffAccess } from '../../review/access-diff';
 import { changedPaths, changesFromPlan, countChanges, diffSynthesized } from '../../review/changes';
 import { accessFindings, changeFindings, mergeFindings } from '../../review/risks';
 import { MAX_COMMENT_CHARS, renderMarkdown } from '../../review/markdown';
+import { kubePlansAvailable } from '../../review/kube-plan';
 import { gatedLevels, parseReviewArgs, UsageError } from '../../review/options';
+import { toolchainReadyForPlans } from '../../review/toolchain-ready';
 import { reviewSides } from '../../review/review';
 import { synthesizePlatformsModule, type StackJson, type SynthesizedSide } from '../../review/synthesize';
 import { platformVariant } from '../support/platform-variants';
@@ -242,5 +244,27 @@ describe('--fail-on', () => {
     expect(parseReviewArgs(['--fail-on', 'widening,destroy', '--fail-on', 'server']).failOn).toEqual(['widening', 'destroy', 'server']);
     expect(() => parseReviewArgs(['--fail-on', 'oops'])).toThrow(UsageError);
     expect(() => parseReviewArgs(['--bogus'])).toThrow(UsageError);
+  });
+});
+
+describe('what can be planned here', () => {
+  const cache = (stamps: string[], envJson = true) => {
+    const dir = mkdtempSync(join(tmpdir(), 'vsp-review-cache-'));
+    mkdirSync(join(dir, 'stamps'));
+    for (const s of stamps) writeFileSync(join(dir, 'stamps', `${s}.done`), '');
+    if (envJson) writeFileSync(join(dir, 'env.json'), '{}');
+    return dir;
+  };
+  const core = ['tofu-1.12.6', 'bao-2.6.2', 'provider-vault-5.9.0', 'provider-random-3.9.0'];
+
+  it('skips the toolchain script only when tofu, bao and both providers are built', () => {
+    expect(toolchainReadyForPlans(cache(core))).toBe(true);
+    expect(toolchainReadyForPlans(cache(core.slice(1)))).toBe(false);
+    expect(toolchainReadyForPlans(cache(core, false))).toBe(false);
+  });
+
+  it('plans the local Kubernetes layers only with etcd, kube-apiserver, the ESO build and the kubernetes provider', () => {
+    expect(kubePlansAvailable(cache([...core, 'etcd-3.6.16', 'kube-1.34.2', 'eso-0.20.4', 'provider-kubernetes-3.2.1']))).toBe(true);
+    expect(kubePlansAvailable(cache([...core, 'etcd-3.6.16', 'kube-1.34.2', 'provider-kubernetes-3.2.1']))).toBe(false);
   });
 });
