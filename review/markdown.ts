@@ -55,7 +55,7 @@ export function checkedBy(stacks: readonly StackReview[]): string {
 
 function riskSection(review: Review, cap: number): string[] {
   if (review.risks.length === 0) {
-    return ['### Risk flags (0)', '', 'None: no widening, no new wildcard, nothing destroyed or replaced, Vault server and unseal unchanged.', ''];
+    return ['### Risk flags (0)', '', 'None: no widening, no new wildcard, nothing destroyed, orphaned or replaced, Vault server and unseal unchanged.', ''];
   }
   const levels = [...new Set(review.risks.map((f) => f.level))];
   const byLevel = levels.map((level) => ({ level, flags: review.risks.filter((f) => f.level === level) }));

@@ -131,7 +131,7 @@ describe('adding a consumer', () => {
 
   it('plans exactly the policy (and the canary owner) locally, and shows the new ExternalSecret in prod', () => {
     const local = r.review.stacks.find((s) => s.stack === 'waqiti-local-vault-config')!;
-    expect(local.source).toBe('plan');
+    expect({ source: local.source, note: local.note }).toEqual({ source: 'plan' });
     expect(local.changes).toContainEqual(expect.objectContaining({ concept: 'policy', subject: 'waqiti-banking-service', action: 'update', attributes: ['policy'] }));
     const sync = r.review.stacks.find((s) => s.stack === 'waqiti-prod-sync')!;
     expect(sync.source).toBe('config-diff');
@@ -174,7 +174,7 @@ describe('removing an external secret: its slot, its backup and its ExternalSecr
 
   it('the real plan destroys the disable_delete slot, and the report calls it orphaned, not destroyed', () => {
     const local = r.review.stacks.find((s) => s.stack === 'waqiti-local-vault-config')!;
-    expect(local.source).toBe('plan');
+    expect({ source: local.source, note: local.note }).toEqual({ source: 'plan' });
     expect(local.counts.destroy).toBe(1);
     expect(local.changes).toContainEqual(expect.objectContaining({ type: 'vault_generic_endpoint', action: 'delete', facts: { keptOnDestroy: true } }));
     expect(messages(r.review, 'orphan')).toEqual([
@@ -226,7 +226,7 @@ describe('renaming a service (same service accounts, same namespace)', () => {
       expect.objectContaining({ serviceAccount: 'waqiti-system/banking-service', fromRole: 'waqiti-banking-service', toRole: 'waqiti-core-banking', grants: 3, environments: ['local', 'prod'] }),
     ]);
     const local = r.review.stacks.find((s) => s.stack === 'waqiti-local-vault-config')!;
-    expect(local.source).toBe('plan');
+    expect({ source: local.source, note: local.note }).toEqual({ source: 'plan' });
     expect(local.changes.filter((c) => c.concept === 'role').map((c) => `${c.action} ${c.subject}`)).toEqual(['delete waqiti-banking-service', 'create waqiti-core-banking']);
   });
 
