@@ -68,6 +68,14 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const out = resolve(outDirOf(argv));
   clearReports(out);
+  // If the event loop ever empties before the review ends (a child process whose promise never
+  // settles), Node would exit 0 with no report: say so and exit 3 instead.
+  process.once('beforeExit', () => {
+    if (finished) return;
+    process.stderr.write('review: stopped before finishing (a tool never answered)\n');
+    writeFailureReport(out, 3, 'The review stopped before finishing.', 'A tool (OpenBao, tofu or the local API server) never answered, so nothing was compared.');
+    process.exit(3);
+  });
   let opts: ReviewCliOptions;
   try {
     opts = parseReviewArgs(argv);
@@ -127,4 +135,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+let finished = false;
+// The OpenBao and cluster harnesses wait with unref'd timers; this keeps the process alive while a
+// child process is still starting, so a failed start ends in an error (exit 3), never a silent exit.
+const keepAlive = setInterval(() => undefined, 60_000);
+main().then((code) => {
+  finished = true;
+  clearInterval(keepAlive);
+  process.exit(code);
+});
