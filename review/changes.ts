@@ -212,7 +212,10 @@ export function changesFromPlan(stackName: string, plan: { resource_changes?: Pl
     if (!action) continue;
     const { before, after } = rc.change;
     const body = (after ?? before) as unknown;
-    const attributes = action === 'update' || action === 'replace' ? changedPaths(asBody(before), asBody(after), asBody(rc.change.after_unknown)) : [];
+    const changed = action === 'update' || action === 'replace' ? changedPaths(asBody(before), asBody(after), asBody(rc.change.after_unknown)) : [];
+    // A kubernetes_manifest's `object` is the provider's computed copy of the live object: every
+    // field of its CRD schema, unknown until apply. What the change is shows in `manifest`.
+    const attributes = rc.type === 'kubernetes_manifest' ? changed.filter((p) => p !== 'object' && !p.startsWith('object.')) : changed;
     const facts = factsOf(rc.type, before, after);
     changes.push({
       address: rc.address,

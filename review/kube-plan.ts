@@ -6,10 +6,10 @@
  * namespaces); `close()` stops them all. Replacements of `kubernetes_manifest`s then come from the
  * kubernetes provider's own plan.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '../scripts/lib/cluster';
-import { toolchainDir } from '../scripts/lib/toolchain-env';
+import { loadToolchainEnv, toolchainDir } from '../scripts/lib/toolchain-env';
 import { splitStackName } from './access-diff';
 import type { StackJson } from './synthesize';
 import type { Planner } from './vault-plan';
@@ -31,6 +31,30 @@ export function kubePlansAvailable(dir = toolchainDir()): boolean {
 const hasLocalBackend = (stack: StackJson) => stack.terraform?.backend !== undefined && 'local' in stack.terraform.backend;
 const usesKubernetes = (stack: StackJson) => stack.provider !== undefined && typeof stack.provider === 'object' && 'kubernetes' in (stack.provider as object);
 
+/** The kubernetes provider versions in the toolchain's mirror, newest first. */
+function mirroredKubernetesVersions(): string[] {
+  const mirror = loadToolchainEnv().VSP_PROVIDER_MIRROR ?? join(toolchainDir(), 'mirror');
+  const dir = join(mirror, 'registry.opentofu.org', 'hashicorp', 'kubernetes');
+  return existsSync(dir) ? readdirSync(dir).sort((a, b) => b.localeCompare(a, undefined, { numeric: true })) : [];
+}
+
+/**
+ * The stacks pin the kubernetes provider of their prebuilt bindings (2.38.0), which this machine
+ * cannot build; the mirror has 3.2.1, whose resources and provider arguments these stacks use
+ * unchanged. The planned copy of the stack takes the mirrored version, and the report says so.
+ */
+export function useMirroredKubernetesProvider(dir: string): string | undefined {
+  const file = join(dir, 'cdk.tf.json');
+  const stack = JSON.parse(readFileSync(file, 'utf8')) as { terraform?: { required_providers?: Record<string, { version?: string }> } };
+  const pinned = stack.terraform?.required_providers?.kubernetes;
+  const available = mirroredKubernetesVersions();
+  if (!pinned?.version || available.length === 0 || available.includes(pinned.version)) return undefined;
+  const was = pinned.version;
+  pinned.version = available[0];
+  writeFileSync(file, JSON.stringify(stack, null, 2));
+  return `kubernetes provider ${available[0]} used in place of the pinned ${was}, which this machine cannot build`;
+}
+
 /** Plans the local `cluster` and `sync` stacks against one local kube-apiserver per platform. */
 export function localClusterPlanner(): Planner {
   const clusters = new Map<string, Promise<LocalCluster>>();
@@ -40,6 +64,7 @@ export function localClusterPlanner(): Planner {
       const { env, layer } = splitStackName(name);
       return env === 'local' && (layer === 'sync' || layer === 'cluster') && hasLocalBackend(stack) && usesKubernetes(stack);
     },
+    prepare: useMirroredKubernetesProvider,
     // Namespaces first: the manifests in them carry no dependency on them.
     applyFirst: (stack) => Object.keys(stack.resource?.kubernetes_namespace_v1 ?? {}).map((n) => `kubernetes_namespace_v1.${n}`),
     async start(name) {

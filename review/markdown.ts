@@ -35,7 +35,7 @@ function render(review: Review, cap: number): string {
     lines.push('**No changes.** Base and head declare the same resources and the same access.', '');
   }
   lines.push(...riskSection(review, cap), ...accessSection(review, cap), ...stackSection(review.stacks, cap));
-  lines.push('', `<sub>${cell(review.base)} → ${cell(review.head)}. ${checkedBy(review.stacks)} Values are never shown: only names, paths, capabilities and attribute names.</sub>`, '');
+  lines.push('', `<sub>${cell(review.base)} → ${cell(review.head)}. ${checkedBy(review.stacks).trim()} Values are never shown: only names, paths, capabilities and attribute names.</sub>`, '');
   return lines.join('\n');
 }
 

@@ -116,6 +116,7 @@ async function review(
     }
     if (planned) {
       changes = planned.changes;
+      if (planned.adjusted) note = `${name}: planned with the ${planned.adjusted}`;
       source = 'plan';
       timings.tofuMs += planned.tofuMs;
       timings.openBaoMs += planned.openBaoMs;

@@ -32,6 +32,11 @@ export interface Planner {
   readonly target: string;
   /** True for the stacks this planner plans. */
   plans(stack: StackJson, name: string): boolean;
+  /**
+   * Adjusts a stack folder before tofu runs in it (both sides), e.g. a provider version this machine
+   * has in place of one it cannot build; returns what it changed, for the report.
+   */
+  prepare?(dir: string): string | undefined;
   /** Addresses the base must have before the rest of it is applied (e.g. namespaces). */
   applyFirst?(stack: StackJson): string[];
   /** Starts (or shares) the target for one stack. */
@@ -89,8 +94,10 @@ export interface VaultPlanResult {
   readonly target: string;
   /** Milliseconds spent inside tofu (init, apply of the base, plan, show). */
   readonly tofuMs: number;
-  /** Milliseconds to start the target (OpenBao: start, initialise, unseal). */
+  /** Milliseconds to start the target (OpenBao: start, initialise, unseal; a local control plane). */
   readonly openBaoMs: number;
+  /** What the planner changed in the stack folders before planning (said in the report). */
+  readonly adjusted?: string;
 }
 
 export interface VaultPlanOptions {
@@ -114,8 +121,10 @@ export async function planStack(name: string, base: SynthesizedSide | undefined,
     const stateDir = join(opts.workDir, 'state');
     mkdirSync(stateDir, { recursive: true });
     const state = join(stateDir, `${name}.tfstate`);
+    let adjusted: string | undefined;
     if (base?.stacks.has(name)) {
       const dir = join(base.outdir, 'stacks', name);
+      adjusted = planner.prepare?.(dir);
       try {
         await timed(tofuInit(dir, state, env));
         const first = planner.applyFirst?.(base.stacks.get(name)!) ?? [];
@@ -128,6 +137,7 @@ export async function planStack(name: string, base: SynthesizedSide | undefined,
       }
     }
     const dir = join(head.outdir, 'stacks', name);
+    adjusted = planner.prepare?.(dir) ?? adjusted;
     const planFile = join(stateDir, `${name}.tfplan`);
     await timed(tofuInit(dir, state, env));
     await timed(tofu(['plan', '-no-color', '-input=false', '-out', planFile], { dir, env }));
@@ -136,7 +146,8 @@ export async function planStack(name: string, base: SynthesizedSide | undefined,
       mkdirSync(join(opts.workDir, 'plans'), { recursive: true });
       writeFileSync(join(opts.workDir, 'plans', `${name}.json`), shown.stdout);
     }
-    return { stack: name, changes: changesFromPlan(name, JSON.parse(shown.stdout)), target: planner.target, tofuMs, openBaoMs: target.startMs };
+    const changes = changesFromPlan(name, JSON.parse(shown.stdout));
+    return { stack: name, changes, target: planner.target, tofuMs, openBaoMs: target.startMs, ...(adjusted ? { adjusted } : {}) };
   } finally {
     await target.release();
   }
