@@ -163,6 +163,14 @@ const RULES: Record<string, Rule> = {
       if (p.vault?.storage?.type === 'raft' && e.replicas !== undefined && e.replicas > 1 && e.replicas % 2 === 0) {
         report(`${at}.replicas`, `${env} runs ${e.replicas} Raft replicas, an even number`, 'use an odd number (1, 3, 5, 7 or 9): an even Raft cluster tolerates no more failures than one node fewer');
       }
+      // The address's scheme and the listener must agree: stores, CSI classes and the snapshot job
+      // verify an https Vault against its CA, which only exists when Vault serves TLS.
+      if (e.cluster === true && e.tls?.source === 'none' && e.vaultAddress !== undefined && /^https:/i.test(e.vaultAddress)) {
+        report(`${at}.tls`, `${env} serves Vault without TLS but reaches it at ${e.vaultAddress}`, 'give Vault a certificate (cert-manager or an existing secret), or use an http:// vaultAddress outside production-grade environments');
+      }
+      if (e.cluster === true && e.tls?.source !== undefined && e.tls.source !== 'none' && e.vaultAddress !== undefined && /^http:/i.test(e.vaultAddress)) {
+        report(`${at}.vaultAddress`, `${env} serves Vault with TLS but reaches it at ${e.vaultAddress}`, 'use the https:// address of the Vault service, e.g. "https://vault.vault.svc:8200"');
+      }
       for (const [field, url] of [['vaultAddress', e.vaultAddress], ['auth.kubernetesHost', e.auth?.kubernetesHost]] as const) {
         if (url !== undefined && !/^https?:\/\/[^/?#\s]+/i.test(url)) report(`${at}.${field}`, `"${url}" is not an http(s) URL`, 'give an address such as "https://vault.vault.svc:8200"');
         else if (url !== undefined && /^https?:\/\/[^/]*@/i.test(url)) report(`${at}.${field}`, 'the URL carries credentials', 'remove "user:password@"; credentials never go in config');

@@ -20,12 +20,25 @@ export interface AccessGrant {
   readonly capability: string;
 }
 
-/** The access a stack declares, plus the policy paths that contain a glob. */
+/** A grant on a glob path, or a role bound to `*` service accounts or namespaces. */
+export interface Wildcard {
+  /** Identity for set differences: who (service account or unbound policy) and what, not the role or policy name. */
+  readonly key: string;
+  /** One line for a reviewer. */
+  readonly text: string;
+  /** The glob path, for a path wildcard. */
+  readonly path?: string;
+}
+
+/** The access a stack declares, plus the wildcards in it. */
 export interface AccessModel {
   readonly grants: readonly AccessGrant[];
-  /** `policy path` entries whose path has `*` or `+`, and roles bound to `*` accounts or namespaces. */
-  readonly wildcards: readonly string[];
+  readonly wildcards: readonly Wildcard[];
 }
+
+/** A grant's net identity: who holds which capability on which path, whatever role or policy gives it. */
+export const netKey = (g: Pick<AccessGrant, 'serviceAccount' | 'policy' | 'path' | 'capability'>) =>
+  [g.serviceAccount === '-' ? `policy:${g.policy}` : g.serviceAccount, g.path, g.capability].join('\u0000');
 
 type Resources = Record<string, Record<string, unknown>>;
 
@@ -45,14 +58,17 @@ export async function accessModelOf(platform: string, stack: StackJson): Promise
   }
 
   const grants: AccessGrant[] = [];
-  const wildcards = new Set<string>();
+  const wildcards = new Map<string, Wildcard>();
   const bound = new Set<string>();
   for (const body of Object.values(roles)) {
     const role = String(body.role_name);
     const service = role.startsWith(`${platform}-`) ? role.slice(platform.length + 1) : role;
     const names = strings(body.bound_service_account_names);
     const namespaces = strings(body.bound_service_account_namespaces);
-    if (names.includes('*') || namespaces.includes('*')) wildcards.add(`role ${role} binds ${names.join(',')} in ${namespaces.join(',')}`);
+    if (names.includes('*') || namespaces.includes('*')) {
+      const key = `binding ${names.join(',')} in ${namespaces.join(',')}`;
+      wildcards.set(key, { key, text: `role ${role} binds ${names.join(',')} in ${namespaces.join(',')}` });
+    }
     for (const policy of strings(body.token_policies)) {
       bound.add(policy);
       for (const rule of rulesByPolicy.get(policy) ?? []) {
@@ -65,14 +81,26 @@ export async function accessModelOf(platform: string, stack: StackJson): Promise
     }
   }
   for (const [policy, rules] of rulesByPolicy) {
+    if (bound.has(policy)) continue;
     for (const rule of rules) {
-      if (/[*+]/.test(rule.path)) wildcards.add(`policy ${policy} path ${rule.path}`);
-      if (bound.has(policy)) continue;
       for (const capability of rule.capabilities) grants.push({ service: '-', role: '-', serviceAccount: '-', policy, path: rule.path, capability });
     }
   }
   grants.sort((a, b) => grantKey(a).localeCompare(grantKey(b)));
-  return { grants, wildcards: [...wildcards].sort() };
+  // Path wildcards per holder (service account, or policy without a role), keyed without role names.
+  const byHolder = new Map<string, { g: AccessGrant; caps: string[] }>();
+  for (const g of grants.filter((x) => /[*+]/.test(x.path))) {
+    const holder = g.serviceAccount === '-' ? `policy:${g.policy}` : g.serviceAccount;
+    const key = `path ${g.path} held by ${holder}`;
+    const entry = byHolder.get(key) ?? { g, caps: [] };
+    entry.caps.push(g.capability);
+    byHolder.set(key, entry);
+  }
+  for (const [key, { g, caps }] of byHolder) {
+    const who = g.role === '-' ? `holders of policy ${g.policy} (no Kubernetes role)` : `service ${g.service} (SA ${g.serviceAccount}, role ${g.role})`;
+    wildcards.set(key, { key, text: `${who} may ${caps.join(', ')} ${g.path}`, path: g.path });
+  }
+  return { grants, wildcards: [...wildcards.values()].sort((a, b) => a.key.localeCompare(b.key)) };
 }
 
 /** `path "p" { capabilities = [...] }` blocks of a policy, parsed as HCL. */

@@ -4,7 +4,6 @@
  * It never exceeds `maxChars` (default 60,000): long lists are shortened step by step, each
  * shortened list saying how many lines the JSON report has beyond it.
  */
-import type { AccessChange } from './access-diff';
 import type { ResourceChange } from './changes';
 import { CONCEPTS } from './concepts';
 import type { Review, StackReview } from './review';
@@ -35,20 +34,28 @@ function render(review: Review, cap: number): string {
   if (review.noChanges) {
     lines.push('**No changes.** Base and head declare the same resources and the same access.', '');
   }
-  lines.push(...riskSection(review, cap), ...accessSection(review.access, cap), ...stackSection(review.stacks, cap));
-  lines.push(
-    '',
-    `<sub>${cell(review.base)} → ${cell(review.head)}. Vault configuration of the local environment planned with OpenTofu against a local OpenBao; ` +
-      'other stacks compared as synthesized (a replacement there shows only in their own plan). ' +
-      'Values are never shown: only names, paths, capabilities and attribute names.</sub>',
-    '',
-  );
+  lines.push(...riskSection(review, cap), ...accessSection(review, cap), ...stackSection(review.stacks, cap));
+  lines.push('', `<sub>${cell(review.base)} → ${cell(review.head)}. ${checkedBy(review.stacks).trim()} Values are never shown: only names, paths, capabilities and attribute names.</sub>`, '');
   return lines.join('\n');
+}
+
+/** Which stacks were planned for real (and against what) and which were only compared. */
+export function checkedBy(stacks: readonly StackReview[]): string {
+  const planned = stacks.filter((s) => s.source === 'plan');
+  const targets = [...new Set(planned.map((s) => s.plannedAgainst ?? 'a local target'))];
+  const byTarget = targets.map((t) => `${planned.filter((s) => (s.plannedAgainst ?? 'a local target') === t).map((s) => s.stack).join(', ')} against a local ${t}`);
+  const compared = stacks.length - planned.length;
+  return (
+    (planned.length ? `Planned with OpenTofu: ${byTarget.join('; ')}. ` : 'No stack was planned. ') +
+    (compared
+      ? `The other ${compared} compared as synthesized JSON (they need a cluster or AWS to plan); there, a kubernetes_manifest whose name or namespace changes is shown as the replacement its plan would make.`
+      : '')
+  );
 }
 
 function riskSection(review: Review, cap: number): string[] {
   if (review.risks.length === 0) {
-    return ['### Risk flags (0)', '', 'None: no widening, no new wildcard, nothing destroyed or replaced, Vault server and unseal unchanged.', ''];
+    return ['### Risk flags (0)', '', 'None: no widening, no new wildcard, nothing destroyed, orphaned or replaced, Vault server and unseal unchanged.', ''];
   }
   const levels = [...new Set(review.risks.map((f) => f.level))];
   const byLevel = levels.map((level) => ({ level, flags: review.risks.filter((f) => f.level === level) }));
@@ -56,15 +63,22 @@ function riskSection(review: Review, cap: number): string[] {
   // Each level gets its own cap, so a flood of one kind never hides another.
   for (const { level, flags } of byLevel) {
     const { shown, hidden } = capped(flags, cap);
-    for (const f of shown) out.push(`- **${f.level}**: ${f.message}`);
+    for (const f of shown) out.push(`- **${f.level}**${f.levels.length > 1 ? ` (also ${f.levels.slice(1).join(', ')})` : ''}: ${f.message}`);
     if (hidden) out.push(more(hidden, `${level} flags`));
   }
   return [...out, ''];
 }
 
-function accessSection(access: readonly AccessChange[], cap: number): string[] {
-  const out = [`### Access changes (${access.filter((a) => a.kind === 'gain').length} gained, ${access.filter((a) => a.kind === 'loss').length} lost)`, ''];
-  if (access.length === 0) return [...out, 'No service, service account or policy gains or loses any capability.', ''];
+function accessSection(review: Review, cap: number): string[] {
+  const access = review.access;
+  const out = [`### Access changes (${access.filter((a) => a.kind === 'gain').length} gained, ${access.filter((a) => a.kind === 'loss').length} lost, net per service account)`, ''];
+  const regranted = capped(review.regranted, cap);
+  const kept = regranted.shown.map(
+    (r) =>
+      `- ${r.serviceAccount} keeps ${r.grants} ${r.grants === 1 ? 'grant' : 'grants'}, now through role ${r.toRole} (was ${r.fromRole}), policy ${r.toPolicy} (was ${r.fromPolicy}): no net change (${r.platform}: ${r.environments.join(', ')})`,
+  );
+  if (regranted.hidden) kept.push(more(regranted.hidden, 're-granted service accounts'));
+  if (access.length === 0) return [...out, 'No service account gains or loses any capability.', ...(kept.length ? ['', ...kept] : []), ''];
   const { shown, hidden } = capped(access, cap);
   const table = [
     '| | who | path | capability | environments |',
@@ -72,6 +86,7 @@ function accessSection(access: readonly AccessChange[], cap: number): string[] {
     ...shown.map((a) => `| ${a.kind === 'gain' ? '+ gains' : '- loses'} | ${cell(describeGrantee(a))} | ${code(cell(a.path))} | ${a.capability} | ${a.platform}: ${a.environments.join(', ')} |`),
   ];
   if (hidden) table.push('', more(hidden, 'access changes'));
+  if (kept.length) table.push('', ...kept);
   if (access.length > 15) return [...out, `<details><summary>${access.length} access changes</summary>`, '', ...table, '', '</details>', ''];
   return [...out, ...table, ''];
 }

@@ -91,6 +91,13 @@ describe('3. the production tier is declared, and no production-grade environmen
     ['a production-grade extra environment without TLS', extraEnv('production', ", productionGrade: true, tls: { source: 'none' }"), 'environments.production.tls', /production serves Vault without TLS/, /cert-manager/],
     ['a production-grade extra environment without replica regions', extraEnv('production', ', productionGrade: true, aws: { ...w.environments.staging.aws, replicaRegions: [] }'), 'environments.production.aws.replicaRegions', /production has no backup replica regions/, /add at least one region/],
     ['dev declared production-grade with 1 replica', `${W} w.environments.dev.productionGrade = true;`, 'environments.dev.replicas', /dev runs 1 Vault replica/, /dev is production-grade/],
+    [
+      'TLS off while Vault is reached over https (a crash in construct building before)',
+      `${W} w.environments.dev.tls = { source: 'none' };`,
+      'environments.dev.tls',
+      /dev serves Vault without TLS but reaches it at https:\/\/vault\.vault\.svc:8200/,
+      /give Vault a certificate/,
+    ],
     ['prod declared not production-grade', `${W} w.environments.prod.productionGrade = false;`, 'environments.prod.productionGrade', /prod is declared not production-grade/, /always production-grade/],
   ];
   it.each(rows)('%s', (_label, mutate, path, message, hint) => {
@@ -104,7 +111,7 @@ describe('3. the production tier is declared, and no production-grade environmen
     const platforms = clone(PLATFORMS) as any[];
     const w = platforms[0];
     w.environments.qa = { ...clone(w.environments.staging), productionGrade, backend: { ...w.environments.staging.backend, keyPrefix: 'waqiti/qa' } };
-    if (!productionGrade) Object.assign(w.environments.qa, { replicas: 1, unseal: { type: 'shamir' }, tls: { source: 'none' } });
+    if (!productionGrade) Object.assign(w.environments.qa, { replicas: 1, unseal: { type: 'shamir' }, tls: { source: 'none' }, vaultAddress: 'http://vault.vault.svc:8200' });
     expect(() => validatePlatforms(platforms)).not.toThrow();
   });
 });
