@@ -21,6 +21,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchDemo } from './demo';
 
 const ROOT = join(__dirname, '..');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vsp-bench-'));
@@ -340,6 +341,7 @@ async function main(): Promise<void> {
     results.review = { runs: reviews, median: r, dirtyWorkingTree: dirty };
   }
 
+  results.demo = await benchDemo(out);
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');
 }
