@@ -4,6 +4,9 @@ import { Construct } from 'constructs';
 /** The ESO chart, pinned (ESO v2.9.0 serves external-secrets.io/v1 and PushSecret v1alpha1). */
 export const ESO_CHART = { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' } as const;
 
+/** Where the operator runs unless told otherwise (as in the WAQITI seed). */
+export const ESO_DEFAULT_NAMESPACE = 'external-secrets-system';
+
 /** Props of the External Secrets Operator release. */
 export interface ExternalSecretsOperatorProps {
   /** Namespace of the operator. @default "external-secrets-system" (as in the WAQITI seed) */
@@ -19,7 +22,7 @@ export class ExternalSecretsOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalSecretsOperatorProps = {}) {
     super(scope, id);
-    this.namespace = props.namespace ?? 'external-secrets-system';
+    this.namespace = props.namespace ?? ESO_DEFAULT_NAMESPACE;
     const replicas = props.replicas ?? 2;
     if (replicas < 1) throw new Error(`'replicas' must be at least 1. Received: ${replicas}`);
     this.release = new Release(this, 'release', {

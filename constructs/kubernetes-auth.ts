@@ -17,6 +17,14 @@ export interface KubernetesAuthProps {
    * @default - Vault runs in the cluster and uses its pod's service account CA and token
    */
   readonly kubernetesCaCert?: string;
+  /**
+   * A token-reviewer JWT for a Vault outside the cluster: a token of a service account bound to
+   * `system:auth-delegator`, which Vault uses to call TokenReview. It is written with the provider's
+   * write-only argument (`token_reviewer_jwt_wo`), so it never reaches plan or state; bump `version`
+   * to write a new one.
+   * @default - Vault reviews each login with its own pod's service account token (in a cluster)
+   */
+  readonly tokenReviewerJwt?: { readonly value: string; readonly version: number };
 }
 
 /** The Kubernetes auth method, its backend config, and one role per consumer. */
@@ -31,11 +39,16 @@ export class KubernetesAuth extends Construct {
     this.path = this.backend.path;
     // Running inside the cluster, Vault reads its own service account token and CA for TokenReview,
     // so no reviewer JWT or CA is written into config or state. Outside it, the (public) CA is given.
-    new KubernetesAuthBackendConfig(this, 'config', {
+    const config = new KubernetesAuthBackendConfig(this, 'config', {
       backend: this.path,
       kubernetesHost: props.kubernetesHost,
       ...(props.kubernetesCaCert !== undefined ? { kubernetesCaCert: props.kubernetesCaCert, disableLocalCaJwt: true } : {}),
     });
+    // The binding (vault 5.6.0) predates the write-only argument, so it is set as raw attributes.
+    if (props.tokenReviewerJwt) {
+      config.addOverride('token_reviewer_jwt_wo', props.tokenReviewerJwt.value);
+      config.addOverride('token_reviewer_jwt_wo_version', props.tokenReviewerJwt.version);
+    }
   }
 
   /** Adds a role bound to exactly the plan's service accounts and namespaces. */

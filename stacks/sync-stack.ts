@@ -1,6 +1,8 @@
 import { Namespace } from '@cdktf/provider-kubernetes/lib/namespace';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ServiceAccount } from '@cdktf/provider-kubernetes/lib/service-account';
-import { TerraformOutput } from 'cdktf';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { slug, type PlatformPlan, type ServicePlan } from '../config/plan';
 import { ExternalSecret } from '../constructs/external-secret';
@@ -15,6 +17,26 @@ import { kubernetesProvider } from './providers';
 
 const AUTH_MOUNT = 'kubernetes';
 
+/**
+ * In `local` there are no workloads whose own manifests create their namespaces and service
+ * accounts, so the sync layer creates them (each distinct namespace and `namespace/name` once). In
+ * cluster environments they belong to the workloads' deployments and this layer only refers to them.
+ */
+function localIdentities(scope: Construct, plan: PlatformPlan): void {
+  const namespaces = new Set(plan.services.map((s) => s.namespace));
+  for (const ns of [...namespaces].sort()) {
+    new NamespaceV1(scope, `namespace-${ns}`, { metadata: { name: ns, labels: { ...MANAGED_BY } } });
+  }
+  const accounts = new Map<string, { namespace: string; name: string }>();
+  for (const svc of plan.services) for (const sa of svc.serviceAccounts) accounts.set(`${svc.namespace}/${sa}`, { namespace: svc.namespace, name: sa });
+  for (const [key, sa] of [...accounts].sort(([a], [b]) => a.localeCompare(b))) {
+    new ServiceAccountV1(scope, `service-account-${key}`, {
+      metadata: { name: sa.name, namespace: sa.namespace, labels: { ...MANAGED_BY } },
+      automountServiceAccountToken: false,
+    });
+  }
+}
+
 const delivered = (svc: ServicePlan, how: 'injector' | 'csi'): DeliveredSecret[] =>
   svc.secrets.filter((s) => s.delivery.includes(how)).map((s) => ({ path: s.path, slug: slug(s.path), keys: s.keys, template: s.injectorTemplate }));
 
@@ -28,7 +50,11 @@ export class SyncStack extends PlatformStack {
     super(scope, plan, 'sync');
     kubernetesProvider(this, plan);
     const { env, platform } = plan;
-    const vaultServer = env.vaultAddress;
+    // Local: ESO runs on this machine, next to OpenBao, whose address the operator chooses.
+    const vaultServer = env.cluster
+      ? env.vaultAddress
+      : new TerraformVariable(this, 'vault_address', { type: 'string', default: env.vaultAddress, description: 'Vault address as ESO reaches it.' }).stringValue;
+    if (!env.cluster) localIdentities(this, plan);
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
     const refreshInterval = env.eso.refreshInterval;
 

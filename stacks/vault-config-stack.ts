@@ -16,14 +16,36 @@ import { RandomProvider, vaultProvider } from './providers';
 const auditFilePath = (plan: PlatformPlan) => (plan.env.cluster ? '/vault/audit/vault-audit.log' : 'stdout');
 
 /**
- * Without a cluster, Vault does not run in a pod, so it cannot read the pod's service account CA:
- * the API server's CA (public, PEM) comes in as a variable, e.g. `TF_VAR_kubernetes_ca_cert`.
+ * The local environment's Vault runs outside the cluster (next to a bare local API server), so it
+ * cannot read a pod's service account CA or token. The API server's host and CA (public, PEM) and a
+ * token-reviewer JWT come in as variables; the JWT is ephemeral (never in plan or state) and is
+ * written through the provider's write-only argument. Mint it with
+ * `kubectl -n vault create token vault-token-reviewer` (the local cluster layer creates that service
+ * account, bound to `system:auth-delegator`).
  */
-const kubernetesCaCertVariable = (scope: Construct) =>
-  new TerraformVariable(scope, 'kubernetes_ca_cert', {
+function localKubernetesAuthInputs(scope: Construct, plan: PlatformPlan) {
+  const host = new TerraformVariable(scope, 'kubernetes_host', {
+    type: 'string',
+    default: plan.env.auth.kubernetesHost,
+    description: 'URL of the Kubernetes API server that Vault sends TokenReviews to.',
+  });
+  const caCert = new TerraformVariable(scope, 'kubernetes_ca_cert', {
     type: 'string',
     description: 'PEM CA certificate of the Kubernetes API server that Vault reviews tokens against (public, not a secret).',
   });
+  const reviewerJwt = new TerraformVariable(scope, 'kubernetes_reviewer_jwt', {
+    type: 'string',
+    sensitive: true,
+    description: 'Token of the token-reviewer service account (system:auth-delegator). Ephemeral: never stored in plan or state.',
+  });
+  reviewerJwt.addOverride('ephemeral', true);
+  const reviewerJwtVersion = new TerraformVariable(scope, 'kubernetes_reviewer_jwt_version', {
+    type: 'number',
+    default: 1,
+    description: 'Bump to write a new kubernetes_reviewer_jwt into Vault (the value itself is write-only).',
+  });
+  return { host: host.stringValue, caCert: caCert.stringValue, reviewerJwt: { value: reviewerJwt.stringValue, version: reviewerJwtVersion.numberValue } };
+}
 
 /** Metadata every secret carries in Vault: who owns it and when it must rotate. */
 export function secretMetadata(s: SecretConfig): Record<string, string> {
@@ -53,9 +75,11 @@ export class VaultConfigStack extends PlatformStack {
       description: `${plan.platform.displayName} secrets`,
     });
     new AuditDevice(this, 'audit', { filePath: auditFilePath(plan) });
+    const local = plan.env.cluster ? undefined : localKubernetesAuthInputs(this, plan);
     const auth = new KubernetesAuth(this, 'kubernetes-auth', {
-      kubernetesHost: plan.env.auth.kubernetesHost,
-      kubernetesCaCert: plan.env.cluster ? undefined : kubernetesCaCertVariable(this).stringValue,
+      kubernetesHost: local?.host ?? plan.env.auth.kubernetesHost,
+      kubernetesCaCert: local?.caCert,
+      tokenReviewerJwt: local?.reviewerJwt,
     });
     this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, `policy-${p.name}`, { name: p.name, grants: p.grants }));
     // A role may name policies that do not exist yet (Vault resolves them at login), so no ordering is needed.

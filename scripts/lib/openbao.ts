@@ -440,11 +440,29 @@ export async function throwawayCaCert(server: OpenBaoServer): Promise<string> {
   }
 }
 
+/** What a local Vault configuration stack needs from the local API server (see scripts/lib/cluster.ts). */
+export interface LocalKubernetesAuthTarget {
+  /** API server URL. */
+  readonly server: string;
+  /** PEM CA of the API server. */
+  readonly caCert: string;
+  /** A token of the token-reviewer service account (bound to system:auth-delegator). */
+  readonly reviewerJwt: string;
+}
+
 /**
  * Everything `tofu` needs to plan or apply a `local` Vault configuration stack against this server:
- * the client address and token, the stack's `vault_address` variable, and a throwaway API server CA
- * for `kubernetes_ca_cert`.
+ * the client address and token, the stack's `vault_address` variable, and the Kubernetes auth
+ * inputs. With a local cluster, those are its host, CA and a real reviewer token, so logins with
+ * service-account tokens work. Without one, a throwaway CA and a placeholder reviewer token are
+ * given: the stack applies, but no Kubernetes login can succeed.
  */
-export async function localStackEnv(server: OpenBaoServer): Promise<Record<string, string>> {
-  return { ...openBaoClientEnv(server), TF_VAR_vault_address: server.addr, TF_VAR_kubernetes_ca_cert: await throwawayCaCert(server) };
+export async function localStackEnv(server: OpenBaoServer, kube?: LocalKubernetesAuthTarget): Promise<Record<string, string>> {
+  return {
+    ...openBaoClientEnv(server),
+    TF_VAR_vault_address: server.addr,
+    TF_VAR_kubernetes_host: kube?.server ?? 'https://127.0.0.1:6443',
+    TF_VAR_kubernetes_ca_cert: kube?.caCert ?? (await throwawayCaCert(server)),
+    TF_VAR_kubernetes_reviewer_jwt: kube?.reviewerJwt ?? 'no-cluster-placeholder',
+  };
 }

@@ -16,7 +16,7 @@ describe('the app, run as cdktf.json runs it', () => {
     expect(run.status).toBe(0);
     const stacks = readdirSync(join(run.outdir, 'stacks')).sort();
     const expected = PLATFORMS.flatMap((p) =>
-      Object.entries(p.environments).flatMap(([env, e]) => (e.cluster ? ['unseal', 'cluster', 'vault-config', 'backup', 'sync'] : ['vault-config']).map((l) => `${p.name}-${env}-${l}`)),
+      Object.entries(p.environments).flatMap(([env, e]) => (e.cluster ? ['unseal', 'cluster', 'vault-config', 'backup', 'sync'] : ['cluster', 'vault-config', 'sync']).map((l) => `${p.name}-${env}-${l}`)),
     ).sort();
     expect(stacks).toEqual(expected);
   });

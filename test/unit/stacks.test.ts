@@ -5,9 +5,58 @@ const waqiti = platformNamed('waqiti');
 const pea = platformNamed('pea-forecast');
 
 describe('stack split', () => {
-  it('synthesizes one stack per layer for cluster environments and only vault-config for local', () => {
+  it('synthesizes one stack per layer for cluster environments, and cluster, vault-config and sync for local', () => {
     expect(Object.keys(synthPlatform(waqiti, 'prod').stacks)).toEqual(['unseal', 'cluster', 'vault-config', 'backup', 'sync']);
-    expect(Object.keys(synthPlatform(waqiti, 'local').stacks)).toEqual(['vault-config']);
+    expect(Object.keys(synthPlatform(waqiti, 'local').stacks)).toEqual(['cluster', 'vault-config', 'sync']);
+  });
+
+  it('orders the local layers cluster → vault-config → sync', () => {
+    const { stacks } = synthPlatform(waqiti, 'local');
+    const deps = (layer: string) => stacks[layer].stack.dependencies.map((d) => d.node.id).sort();
+    expect(deps('cluster')).toEqual([]);
+    expect(deps('vault-config')).toEqual(['waqiti-local-cluster']);
+    expect(deps('sync')).toEqual(['waqiti-local-vault-config']);
+  });
+
+  it('gives the local cluster layer no Helm release, only objects a bare API server can hold', () => {
+    const tf = synthPlatform(waqiti, 'local').stacks.cluster.tf;
+    expect(Object.keys(tf.terraform.required_providers)).toEqual(['kubernetes']);
+    expect(Object.keys(tf.resource).sort()).toEqual(['kubernetes_cluster_role_binding_v1', 'kubernetes_manifest', 'kubernetes_namespace_v1', 'kubernetes_service_account_v1']);
+    const binding = Object.values(tf.resource.kubernetes_cluster_role_binding_v1)[0] as { role_ref: unknown; subject: unknown };
+    expect(binding.role_ref).toEqual({ api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' });
+    expect(binding.subject).toEqual([
+      { kind: 'ServiceAccount', name: expect.stringMatching(/^\$\{kubernetes_service_account_v1\.token-reviewer_service-account_\w+\.metadata\[0\]\.name\}$/), namespace: '${kubernetes_namespace_v1.vault-namespace.metadata[0].name}' },
+    ]);
+    const kinds = Object.values(tf.resource.kubernetes_manifest).map((m) => (m as { manifest: { kind: string } }).manifest.kind).sort();
+    expect(kinds).toEqual(['PrometheusRule', 'ServiceMonitor', 'ServiceMonitor']);
+  });
+
+  it('writes the local reviewer JWT only through the write-only argument, from an ephemeral variable', () => {
+    const tf = synthPlatform(waqiti, 'local').stacks['vault-config'].tf;
+    expect(tf.variable.kubernetes_reviewer_jwt).toMatchObject({ ephemeral: true, sensitive: true, type: 'string' });
+    expect(tf.variable.kubernetes_reviewer_jwt.default).toBeUndefined();
+    const config = Object.values(tf.resource.vault_kubernetes_auth_backend_config)[0] as Record<string, unknown>;
+    expect(config).toMatchObject({
+      kubernetes_host: '${var.kubernetes_host}',
+      kubernetes_ca_cert: '${var.kubernetes_ca_cert}',
+      disable_local_ca_jwt: true,
+      token_reviewer_jwt_wo: '${var.kubernetes_reviewer_jwt}',
+      token_reviewer_jwt_wo_version: '${var.kubernetes_reviewer_jwt_version}',
+    });
+    expect(config.token_reviewer_jwt).toBeUndefined();
+  });
+
+  it('creates each local namespace and service account once, and aims the stores at the vault_address variable', () => {
+    const tf = synthPlatform(waqiti, 'local').stacks.sync.tf;
+    const names = (type: string) =>
+      Object.values(tf.resource[type] as Record<string, { metadata: { name: string; namespace?: string } }>).map((r) => [r.metadata.namespace, r.metadata.name].filter(Boolean).join('/')).sort();
+    expect(names('kubernetes_namespace_v1')).toEqual(['waqiti-data', 'waqiti-monitoring', 'waqiti-system']);
+    expect(names('kubernetes_service_account_v1')).toHaveLength(new Set(names('kubernetes_service_account_v1')).size);
+    expect(names('kubernetes_service_account_v1')).toContain('waqiti-system/banking-service');
+    const stores = Object.values(tf.resource.kubernetes_manifest as Record<string, { manifest: { kind: string; spec: { provider: { vault: { server: string } } } } }>)
+      .filter((m) => m.manifest.kind === 'SecretStore');
+    expect(stores.length).toBeGreaterThan(0);
+    for (const s of stores) expect(s.manifest.spec.provider.vault.server).toBe('${var.vault_address}');
   });
 
   it('declares the apply order between layers', () => {
