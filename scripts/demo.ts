@@ -115,7 +115,7 @@ function renderProofs(proofs: readonly ServiceProof[]): string[] {
   return proofs.flatMap((p) => [
     `  ${p.service}: ${p.login}`,
     `    ${p.own.method} /v1/${p.own.path}  →  ${p.own.status} ${p.own.status === 200 ? 'allowed (its own secret)' : 'UNEXPECTED'}`,
-    `    ${p.neighbour.method} /v1/${p.neighbour.path}  →  ${p.neighbour.status} ${p.neighbour.status === 403 ? `denied (${p.neighbour.owner}'s secret)` : 'UNEXPECTED'}`,
+    `    ${p.neighbour.method} /v1/${p.neighbour.path}  →  ${p.neighbour.status} ${p.neighbour.status === 403 ? `denied (a secret of ${p.neighbour.owner})` : 'UNEXPECTED'}`,
   ]);
 }
 
@@ -184,7 +184,7 @@ async function demo(args: DemoArgs): Promise<void> {
 
   out(`vault-secrets-platform demo: ${platform.displayName}, environment local${args.keep ? ' (--keep)' : ''}`);
   let withCluster = !args.noCluster;
-  const steps = stepper(withCluster ? 10 : 7);
+  const steps = stepper(withCluster ? 10 : 6);
   let handedOver = false;
   let server: OpenBaoServer | undefined;
   let cluster: LocalCluster | undefined;

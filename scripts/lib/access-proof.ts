@@ -105,7 +105,12 @@ export function pickProofs(plan: PlatformPlan, count: number): Array<{ service: 
   const usedOwn = new Set<string>();
   for (const service of plan.services) {
     if (picked.length >= count) break;
-    const own = service.secrets.map((s) => s.path).find((p) => generated.has(p) && !usedOwn.has(p));
+    // Its most private generated secret: the one read by the fewest services.
+    const readers = (p: string) => plan.services.filter((o) => o.secrets.some((s) => s.path === p)).length;
+    const own = service.secrets
+      .map((s) => s.path)
+      .filter((p) => generated.has(p) && !usedOwn.has(p))
+      .sort((a, b) => readers(a) - readers(b))[0];
     if (!own) continue;
     const readable = (p: string) => service.policy.grants.some((g) => covers(g.path, `${plan.mount}/data/${p}`));
     const neighbourService = plan.services.find((o) => o !== service && o.secrets.some((s) => generated.has(s.path) && !readable(s.path)));
