@@ -352,7 +352,7 @@ async function demo(args: DemoArgs): Promise<void> {
           const env = writeEnvSh({
             addr: detached.addr,
             token,
-            stackVars: { TF_VAR_kubernetes_host: stackEnv.TF_VAR_kubernetes_host, TF_VAR_kubernetes_ca_cert: stackEnv.TF_VAR_kubernetes_ca_cert, ...(reviewerJwt ? { TF_VAR_kubernetes_reviewer_jwt: reviewerJwt } : {}) },
+            stackVars: { TF_VAR_kubernetes_host: stackEnv.TF_VAR_kubernetes_host, TF_VAR_kubernetes_ca_cert: stackEnv.TF_VAR_kubernetes_ca_cert, TF_VAR_kubernetes_reviewer_jwt: stackEnv.TF_VAR_kubernetes_reviewer_jwt },
             kube: kube ? { kubeconfig: kube.kubeconfig, context: kubeContext } : undefined,
           });
           return { env, pid: detached.process.pid };

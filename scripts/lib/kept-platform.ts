@@ -9,8 +9,8 @@
  * kept in its 0600 credentials file.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from './cdktf-cli';
 
 /** Where a kept demo lives (git-ignored). */
@@ -117,6 +117,8 @@ export async function stopKeptPlatform(log: (line: string) => void): Promise<boo
   // Reverse start order: clients before the servers they talk to.
   for (const p of [...kept.processes].reverse()) log(`  ${p.name} (pid ${p.pid}): ${await stopProcess(p)}`);
   for (const f of kept.created) rmSync(f, { recursive: true, force: true });
+  // The state folder, when the demo's files were all it held.
+  for (const d of new Set(kept.created.map((f) => dirname(f)))) if (existsSync(d) && readdirSync(d).length === 0) rmdirSync(d);
   rmSync(DEMO_DIR, { recursive: true, force: true });
   log(`  removed ${DEMO_DIR}${kept.created.length ? ` and ${kept.created.length} state file(s)` : ''}`);
   return true;
