@@ -160,8 +160,8 @@ function writeEnvSh(e: EnvShInput): string {
   return file;
 }
 
-/** Cluster tools (etcd, kube-apiserver, kubectl, ESO) and the kubernetes provider. */
-const CLUSTER_BINS = ['VSP_ETCD_BIN', 'VSP_KUBE_APISERVER_BIN', 'VSP_KUBECTL_BIN', 'VSP_ESO_BIN', 'VSP_ESO_CRDS'];
+/** Cluster tools (etcd, kube-apiserver, kubectl, ESO and its CRDs, the CRD sources) and the kubernetes provider. */
+const CLUSTER_BINS = ['VSP_ETCD_BIN', 'VSP_KUBE_APISERVER_BIN', 'VSP_KUBECTL_BIN', 'VSP_ESO_BIN', 'VSP_ESO_CRDS', 'VSP_CRD_PROMETHEUS_DIR', 'VSP_CRD_CERT_MANAGER_DIR', 'VSP_CRD_CSI_DIR'];
 const CLUSTER_PROVIDERS = [...LOCAL_VAULT_PROVIDERS, { name: 'kubernetes', version: '3.2.1' }];
 
 async function demo(args: DemoArgs): Promise<void> {
