@@ -80,8 +80,8 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
 /** The section: prints its tables through `out` and returns its figures for results.json. */
 export async function benchDemo(out: (line?: string) => void): Promise<Record<string, unknown>> {
-  out('6. Demo and the local Vault layer');
-  process.stderr.write('6. demo\n');
+  out('8. Demo and the local Vault layer');
+  process.stderr.write('8. demo\n');
   const warmRuns = Array.from({ length: DEMO_RUNS }, () => timeDemo());
   const warm = warmRuns.length ? Math.min(...warmRuns.map((r) => r.seconds)) : Number.NaN;
   const timingsFile = join(toolchainDir(), 'timings.json');

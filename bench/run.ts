@@ -8,6 +8,8 @@
  *  4. Toolchain: cold build seconds from timings.json, and a timed run of scripts/toolchain.sh.
  *  5. Review: `npm run review -- --base HEAD` on both reference platforms (3 runs): wall time, time
  *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
+ *  7. Local platform (`bench/local-platform.ts`): cluster start-to-ready, sync-layer first apply and
+ *     no-op plan, and apply-to-synced time, per reference platform.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
  * largest peak of any single process in the tree (rusage of children), not a sum. Without GNU time
@@ -22,6 +24,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchDemo } from './demo';
+import { benchLocalPlatform } from './local-platform';
+import { benchValidation } from './validation';
 
 const ROOT = join(__dirname, '..');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vsp-bench-'));
@@ -341,7 +345,14 @@ async function main(): Promise<void> {
     results.review = { runs: reviews, median: r, dirtyWorkingTree: dirty };
   }
 
-  results.demo = await benchDemo(out);
+  results.validation = await benchValidation(out); // 6. reject a 20,000-service platform (bench/validation.ts)
+
+  out('7. Local platform: real etcd, kube-apiserver, kube-controller-manager, ESO and OpenBao');
+  process.stderr.write('7. local platform\n');
+  results.localPlatform = await benchLocalPlatform(out);
+  out();
+
+  results.demo = await benchDemo(out); // 8. npm run demo, first apply and no-op plan of local Vault stacks (bench/demo.ts)
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');
 }

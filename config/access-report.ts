@@ -14,7 +14,7 @@ export interface AccessEntry {
   /** Vault role (Kubernetes auth); none for the operator policy. */
   readonly role?: string;
   readonly policies: readonly string[];
-  readonly grants: ReadonlyArray<{ path: string; capabilities: readonly string[]; broad?: string }>;
+  readonly grants: ReadonlyArray<{ path: string; capabilities: readonly string[]; broad?: string; privileged?: string }>;
 }
 
 export interface AccessReport {
@@ -27,7 +27,13 @@ export interface AccessReport {
 }
 
 export function buildAccessReport(plan: PlatformPlan): AccessReport {
-  const grantsOf = (p: PolicyPlan) => p.grants.map((g) => ({ path: g.path, capabilities: [...g.capabilities], ...(g.broadJustification ? { broad: g.broadJustification } : {}) }));
+  const grantsOf = (p: PolicyPlan) =>
+    p.grants.map((g) => ({
+      path: g.path,
+      capabilities: [...g.capabilities],
+      ...(g.broadJustification ? { broad: g.broadJustification } : {}),
+      ...(g.privilegedJustification ? { privileged: g.privilegedJustification } : {}),
+    }));
   const entries: AccessEntry[] = plan.services.map((s) => ({
     subject: s.name,
     kind: 'service',
@@ -56,9 +62,14 @@ export function buildAccessReport(plan: PlatformPlan): AccessReport {
     policies: [plan.operatorPolicy.name],
     grants: grantsOf(plan.operatorPolicy),
   });
-  const flags = plan.services.flatMap((s) =>
-    s.policy.grants.filter((g) => g.broadJustification).map((g) => `BROAD GRANT: ${s.name} may read ${g.path} (${g.broadJustification})`),
-  );
+  const flags = [
+    ...plan.services.flatMap((s) =>
+      s.policy.grants.filter((g) => g.broadJustification).map((g) => `BROAD GRANT: ${s.name} may read ${g.path} (${g.broadJustification})`),
+    ),
+    ...plan.operatorPolicy.grants
+      .filter((g) => g.privilegedJustification)
+      .map((g) => `PRIVILEGED GRANT: ${plan.operatorPolicy.name} may ${g.capabilities.join(', ')} on ${g.path} (${g.privilegedJustification})`),
+  ];
   return { platform: plan.platform.name, environment: plan.envName, mount: plan.mount, entries, flags };
 }
 
@@ -66,7 +77,7 @@ export function renderAccessMarkdown(report: AccessReport): string {
   const rows = report.entries.flatMap((e) =>
     e.grants.map(
       (g) =>
-        `| ${e.subject} | ${e.namespaces.join(', ') || '-'} | ${e.serviceAccounts.join(', ') || '-'} | ${e.role ?? '-'} | ${e.policies.join(', ')} | \`${g.path}\` | ${g.capabilities.join(', ')}${g.broad ? ' (broad)' : ''} |`,
+        `| ${e.subject} | ${e.namespaces.join(', ') || '-'} | ${e.serviceAccounts.join(', ') || '-'} | ${e.role ?? '-'} | ${e.policies.join(', ')} | \`${g.path}\` | ${g.capabilities.join(', ')}${g.broad ? ' (broad)' : ''}${g.privileged ? ' (privileged)' : ''} |`,
     ),
   );
   return [

@@ -6,7 +6,17 @@
  * for exactly the secrets in its `reads`, plus any broad grant declared for it (flagged).
  */
 import { durationSeconds } from './durations';
-import { resolveNamespace } from './rules';
+import {
+  backupNamespace,
+  backupReaderName,
+  BACKUP_PUSHER_SA,
+  BACKUP_READER_SA,
+  dataPath,
+  serviceRoleName,
+  serviceStoreName,
+  syncTargetName,
+} from './names';
+import { resolveNamespace } from './namespaces';
 import type { Capability, EnvironmentConfig, GeneratedOrigin, PlatformConfig, SecretConfig } from './schema';
 
 /** One path of a policy and the capabilities on it. */
@@ -15,6 +25,8 @@ export interface Grant {
   readonly capabilities: readonly Capability[];
   /** Set for a broad grant: why least privilege was set aside. Flagged in the access report. */
   readonly broadJustification?: string;
+  /** Set for a declared operator grant on `auth/` or `sys/`: why. Flagged in the access report. */
+  readonly privilegedJustification?: string;
 }
 
 /** A Vault ACL policy to write. */
@@ -92,14 +104,8 @@ export interface PlatformPlan {
   readonly syncs: readonly SyncPlan[];
 }
 
-/** KV v2 data path of a secret. */
-export const dataPath = (mount: string, path: string) => `${mount}/data/${path}`;
-
-/** A secret path as a Kubernetes name: `payment-providers/stripe` → `payment-providers-stripe`. */
-export const slug = (path: string) => path.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-
-/** Name of the Vault role and policy of a service. */
-export const serviceRoleName = (platform: string, service: string) => `${platform}-${service}`;
+// Names are derived in config/names.ts; these are re-exported for the stacks that import them from here.
+export { dataPath, serviceRoleName, slug } from './names';
 
 export function planPlatform(platform: PlatformConfig, envName: string): PlatformPlan {
   const env = platform.environments[envName];
@@ -128,7 +134,7 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     }
     const syncs = secrets
       .filter((s) => s.delivery.includes('eso'))
-      .map((s): SyncPlan => ({ service: svc.name, namespace, secret: s, targetName: `${svc.name}-${slug(s.path)}`.slice(0, 253), storeName: `vault-${svc.name}` }));
+      .map((s): SyncPlan => ({ service: svc.name, namespace, secret: s, targetName: syncTargetName(svc.name, s.path), storeName: serviceStoreName(svc.name) }));
     return {
       name: svc.name,
       namespace,
@@ -141,15 +147,16 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
   });
 
   const critical = platform.secrets.filter((s) => s.criticality === 'critical');
-  const backupName = `${platform.name}-backup-reader`;
+  const backupName = backupReaderName(platform.name);
+  const backupNs = backupNamespace(platform.name);
   const backup: BackupPlan | undefined =
     critical.length === 0
       ? undefined
       : {
-          namespace: `${platform.name}-secrets-backup`,
-          readerServiceAccount: 'backup-reader',
-          pusherServiceAccount: 'backup-pusher',
-          role: role(backupName, ['backup-reader'], [`${platform.name}-secrets-backup`]),
+          namespace: backupNs,
+          readerServiceAccount: BACKUP_READER_SA,
+          pusherServiceAccount: BACKUP_PUSHER_SA,
+          role: role(backupName, [BACKUP_READER_SA], [backupNs]),
           policy: { name: backupName, kind: 'backup', grants: sortGrants(critical.map((s) => ({ path: dataPath(mount, s.path), capabilities: ['read'] }))) },
           secrets: critical,
         };
@@ -163,7 +170,13 @@ export function planPlatform(platform: PlatformConfig, envName: string): Platfor
     operatorPolicy: {
       name: platform.operatorPolicy.name,
       kind: 'operator',
-      grants: sortGrants(platform.operatorPolicy.grants.map((g) => ({ path: g.path, capabilities: g.capabilities as Capability[] }))),
+      grants: sortGrants(
+        platform.operatorPolicy.grants.map((g) => ({
+          path: g.path,
+          capabilities: g.capabilities as Capability[],
+          ...(g.privileged ? { privilegedJustification: g.privileged.justification } : {}),
+        })),
+      ),
     },
     backup,
     generated: platform.secrets.flatMap((s) => (s.origin.kind === 'generated' ? [{ secret: s, origin: s.origin }] : [])),

@@ -8,6 +8,7 @@
  * `value` next to a secret's keys, is an error, so secret values have nowhere to hide in config.
  */
 import { z } from 'zod';
+import { AWS_REGIONS, closest } from './aws-regions';
 
 /** Vault ACL capabilities, as Vault spells them. */
 export const CAPABILITIES = ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo', 'deny'] as const;
@@ -31,7 +32,15 @@ export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
 
 const k8sName = z.string().regex(K8S_NAME, 'must be a valid Kubernetes name (lowercase letters, digits and "-", at most 63 characters)');
 const duration = z.string().regex(DURATION, 'must be a duration such as "30s", "15m", "1h" or "90d"');
-const awsRegion = z.string().regex(AWS_REGION, 'must be an AWS region such as "eu-west-1"');
+const awsRegion = z
+  .string()
+  .regex(AWS_REGION, 'must be an AWS region such as "eu-west-1"')
+  .refine((r) => !AWS_REGION.test(r) || AWS_REGIONS.has(r), {
+    error: (iss) => {
+      const near = closest(String(iss.input), AWS_REGIONS);
+      return `"${String(iss.input)}" is not an AWS region${near ? ` (did you mean "${near}"?)` : ''}`;
+    },
+  });
 
 /** How a generated secret's characters are drawn. */
 export const CHARSETS = ['alphanumeric', 'alphanumeric-symbols', 'lowercase-alphanumeric'] as const;
@@ -118,6 +127,12 @@ export const grantSchema = z.strictObject({
   path: z.string().min(1).max(300),
   /** Capabilities on that path. */
   capabilities: z.array(z.string()).min(1),
+  /**
+   * Declares a grant on an `auth/` or `sys/` path (a path from which privileges can be escalated),
+   * which is otherwise refused; it is flagged in the access report with this justification.
+   * @default - not privileged: the path must stay inside the platform's mount
+   */
+  privileged: z.strictObject({ justification: z.string().min(10).max(300) }).optional(),
 });
 
 export const operatorPolicySchema = z.strictObject({
@@ -168,6 +183,12 @@ export const backendSchema = z.discriminatedUnion('type', [
 ]);
 
 export const environmentSchema = z.strictObject({
+  /**
+   * Whether production rules apply (at least 3 replicas, KMS unseal, TLS, backup replica regions,
+   * an https Vault address, no wildcard bindings). See `isProductionGrade` in `config/tier.ts`.
+   * @default - true for `staging` and `prod`, false for `local` and `dev`; any other environment must set it
+   */
+  productionGrade: z.boolean().optional(),
   /** `false` for `local`: no cluster, only the Vault configuration against a Vault on 127.0.0.1. */
   cluster: z.boolean(),
   /** Vault's address as the vault provider reaches it. */

@@ -3,6 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
+import { unsealRoleName } from '../config/names';
 import { irsaTrustPolicy } from './irsa';
 
 /** Props of Vault's AWS KMS auto-unseal. */
@@ -38,7 +39,7 @@ export class KmsUnseal extends Construct {
     });
     new KmsAlias(this, 'alias', { name: `alias/${props.name}-vault-unseal`, targetKeyId: this.key.keyId });
     this.role = new IamRole(this, 'role', {
-      name: `${props.name}-vault-unseal`,
+      name: unsealRoleName(props.name),
       assumeRolePolicy: irsaTrustPolicy(props.accountId, props.oidcProvider, props.vaultNamespace, props.vaultServiceAccount),
     });
     new IamRolePolicy(this, 'policy', {

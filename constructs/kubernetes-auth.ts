@@ -2,6 +2,7 @@ import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
 import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
 import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
 import { Construct } from 'constructs';
+import { constructIds } from '../config/names';
 import type { RolePlan } from '../config/plan';
 
 /** Props of the Kubernetes auth method. */
@@ -58,7 +59,7 @@ export class KubernetesAuth extends Construct {
     if (role.namespaces.length === 0) problems.push('at least one namespace is required');
     if (role.tokenTtlSeconds > role.tokenMaxTtlSeconds) problems.push(`'tokenTtl' (${role.tokenTtlSeconds}s) must not exceed 'tokenMaxTtl' (${role.tokenMaxTtlSeconds}s)`);
     if (problems.length > 0) throw new Error(`Kubernetes auth role ${role.name} failed validation:\n- ${problems.join('\n- ')}`);
-    return new KubernetesAuthBackendRole(this, `role-${role.name}`, {
+    return new KubernetesAuthBackendRole(this, constructIds.role(role.name), {
       backend: this.path,
       roleName: role.name,
       boundServiceAccountNames: [...role.serviceAccounts],

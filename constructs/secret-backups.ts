@@ -6,6 +6,7 @@ import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { Construct } from 'constructs';
+import { backupPushRoleName, constructIds } from '../config/names';
 import { irsaTrustPolicy } from './irsa';
 
 /** One secret to back up. */
@@ -58,7 +59,7 @@ export class SecretBackups extends Construct {
     new KmsAlias(this, 'alias', { name: `alias/${props.name}-secrets-backup`, targetKeyId: this.key.keyId });
     const replicaKeys = Object.entries(props.replicaProviders).map(([region, provider]) => ({
       region,
-      key: new KmsReplicaKey(this, `key-${region}`, {
+      key: new KmsReplicaKey(this, constructIds.replicaKey(region), {
         provider,
         primaryKeyArn: this.key.arn,
         description: `Secrets Manager backup replica for ${props.name}`,
@@ -67,7 +68,7 @@ export class SecretBackups extends Construct {
     }));
     this.secrets = props.targets.map(
       (t) =>
-        new SecretsmanagerSecret(this, `secret-${t.secretName}`, {
+        new SecretsmanagerSecret(this, constructIds.backupSecret(t.secretName), {
           name: t.secretName,
           description: `Backup of Vault secret ${t.path}, pushed by External Secrets`,
           kmsKeyId: this.key.arn,
@@ -78,7 +79,7 @@ export class SecretBackups extends Construct {
         }),
     );
     this.pushRole = new IamRole(this, 'push-role', {
-      name: `${props.name}-secrets-backup-push`,
+      name: backupPushRoleName(props.name),
       assumeRolePolicy: irsaTrustPolicy(props.accountId, props.oidcProvider, props.pusherNamespace, props.pusherServiceAccount),
     });
     new IamRolePolicy(this, 'push-policy', {

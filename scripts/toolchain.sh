@@ -306,7 +306,7 @@ EOF
   local path_add="$BIN/tofu-$TOFU_VERSION:$BIN/bao-$BAO_VERSION:$BIN/kube-$KUBE_VERSION"
   local -a names=(VSP_TOOLCHAIN_DIR VSP_TOOLCHAIN_PATH TF_CLI_CONFIG_FILE TERRAFORM_BINARY_NAME CHECKPOINT_DISABLE
                   VSP_TOFU_BIN VSP_BAO_BIN VSP_PROVIDER_MIRROR VSP_CRD_ESO_DIR VSP_CRD_PROMETHEUS_DIR VSP_CRD_CSI_DIR
-                  VSP_CRD_CERT_MANAGER_DIR VSP_ETCD_BIN VSP_KUBE_APISERVER_BIN VSP_KUBECTL_BIN VSP_ESO_BIN VSP_ESO_CRDS
+                  VSP_CRD_CERT_MANAGER_DIR VSP_ETCD_BIN VSP_KUBE_APISERVER_BIN VSP_KUBE_CONTROLLER_MANAGER_BIN VSP_KUBECTL_BIN VSP_ESO_BIN VSP_ESO_CRDS
                   VSP_MOTO_BIN VSP_CHECKOV_BIN VSP_PROVIDERS_MISSING)
   local missing; missing="$(IFS=,; echo "${MISSING[*]:-}")"
   local -A val=(
@@ -325,6 +325,7 @@ EOF
     [VSP_ETCD_BIN]="$BIN/etcd-$ETCD_VERSION/etcd"
     [VSP_KUBE_APISERVER_BIN]="$BIN/kube-$KUBE_VERSION/kube-apiserver"
     [VSP_KUBECTL_BIN]="$BIN/kube-$KUBE_VERSION/kubectl"
+    [VSP_KUBE_CONTROLLER_MANAGER_BIN]="$BIN/kube-$KUBE_VERSION/kube-controller-manager"
     [VSP_ESO_BIN]="$BIN/eso-$ESO_CONTROLLER_VERSION/external-secrets"
     [VSP_ESO_CRDS]="$BIN/eso-$ESO_CONTROLLER_VERSION/crds.yaml"
     [VSP_MOTO_BIN]="$BIN/moto-$MOTO_VERSION/bin/moto_server"
@@ -387,6 +388,7 @@ main() {
   pip_tool moto "$MOTO_VERSION" "moto[server]==$MOTO_VERSION" moto_server
   build_etcd
   build_kube
+  build_kube_controller_manager
   build_eso
   build_aws_provider
   pip_tool checkov "$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION" checkov

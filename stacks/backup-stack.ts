@@ -1,11 +1,11 @@
 import type { Construct } from 'constructs';
+import { backupSecretName, pairName } from '../config/names';
 import type { BackupPlan, PlatformPlan } from '../config/plan';
 import { SecretBackups } from '../constructs/secret-backups';
 import { PlatformStack } from './platform-stack';
 import { awsProvider } from './providers';
 
-/** Name of the AWS backup of a secret, as in the WAQITI seed: `<platform>/backup/<path>`. */
-export const backupSecretName = (platform: string, path: string) => `${platform}/backup/${path}`;
+export { backupSecretName } from '../config/names';
 
 /** AWS: Secrets Manager backups of critical secrets, their KMS keys and the push role. */
 export class BackupStack extends PlatformStack {
@@ -17,7 +17,7 @@ export class BackupStack extends PlatformStack {
     awsProvider(this, plan, env.aws.primaryRegion);
     const replicaProviders = Object.fromEntries(env.aws.replicaRegions.map((region) => [region, awsProvider(this, plan, region, region)]));
     this.backups = new SecretBackups(this, 'backups', {
-      name: `${plan.platform.name}-${plan.envName}`,
+      name: pairName(plan.platform.name, plan.envName),
       targets: backup.secrets.map((s) => ({ path: s.path, secretName: backupSecretName(plan.platform.name, s.path) })),
       replicaProviders,
       recoveryWindowDays: env.backupRecoveryWindowDays,

@@ -1,13 +1,10 @@
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { localStateFile, stackName, stateKey, type Layer } from '../config/names';
 import type { PlatformPlan } from '../config/plan';
 
-/** The layers of a platform, in apply order. */
-export const LAYERS = ['unseal', 'cluster', 'vault-config', 'backup', 'sync'] as const;
-export type Layer = (typeof LAYERS)[number];
-
-/** `<platform>-<env>-<layer>`, e.g. `waqiti-prod-vault-config`. */
-export const stackName = (platform: string, env: string, layer: Layer) => `${platform}-${env}-${layer}`;
+// Stack names and layers are derived in config/names.ts (validation checks them for collisions).
+export { LAYERS, stackName, type Layer } from '../config/names';
 
 /**
  * A stack of one layer of one platform × environment, with the environment's backend: S3 with
@@ -25,11 +22,11 @@ export class PlatformStack extends TerraformStack {
     this.layer = layer;
     const backend = plan.env.backend;
     if (backend.type === 's3') {
-      new S3Backend(this, { bucket: backend.bucket, key: `${backend.keyPrefix}/${layer}.tfstate`, region: backend.region, encrypt: true });
+      new S3Backend(this, { bucket: backend.bucket, key: stateKey(backend.keyPrefix, layer), region: backend.region, encrypt: true });
       // OpenTofu 1.10+ and Terraform 1.11+ lock with a lock file next to the state; no DynamoDB table.
       this.addOverride('terraform.backend.s3.use_lockfile', true);
     } else {
-      new LocalBackend(this, { path: `../../../${backend.dir}/${name}.tfstate` });
+      new LocalBackend(this, { path: `../../../${localStateFile(backend.dir, name)}` });
     }
   }
 }

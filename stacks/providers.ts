@@ -9,6 +9,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { TerraformProvider, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { constructIds, pairName } from '../config/names';
 import type { PlatformPlan } from '../config/plan';
 
 /** The random provider version that has `ephemeral "random_password"` (3.7+). */
@@ -60,7 +61,7 @@ function kubeconfig(scope: Construct, plan: PlatformPlan): { configPath: string;
   const configPath = new TerraformVariable(scope, 'kubeconfig_path', { type: 'string', default: '~/.kube/config', description: 'Path to the kubeconfig.' });
   const context = new TerraformVariable(scope, 'kube_context', {
     type: 'string',
-    default: `${plan.platform.name}-${plan.envName}`,
+    default: pairName(plan.platform.name, plan.envName),
     description: 'kubeconfig context of the target cluster.',
   });
   return { configPath: configPath.stringValue, configContext: context.stringValue };
@@ -79,7 +80,7 @@ export function clusterProviders(scope: Construct, plan: PlatformPlan): { kubern
 
 /** The aws provider for a region; `alias` for replica regions. */
 export function awsProvider(scope: Construct, plan: PlatformPlan, region: string, alias?: string): AwsProvider {
-  return new AwsProvider(scope, alias ? `aws-${alias}` : 'aws', {
+  return new AwsProvider(scope, alias ? constructIds.replicaProvider(alias) : 'aws', {
     region,
     alias,
     allowedAccountIds: [plan.env.aws.accountId],

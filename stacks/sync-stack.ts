@@ -1,17 +1,28 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Namespace } from '@cdktf/provider-kubernetes/lib/namespace';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ServiceAccount } from '@cdktf/provider-kubernetes/lib/service-account';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { slug, type PlatformPlan, type ServicePlan } from '../config/plan';
+import {
+  backupObjectName,
+  backupSecretName,
+  BACKUP_AWS_STORE,
+  BACKUP_VAULT_STORE,
+  constructIds,
+  csiClassName,
+  injectorFileName,
+  ownerLabel,
+} from '../config/names';
+import type { PlatformPlan, ServicePlan } from '../config/plan';
 import { ExternalSecret } from '../constructs/external-secret';
 import { MANAGED_BY } from '../constructs/kubernetes-object';
 import { AwsBackupStore, BackupPushSecret } from '../constructs/push-secret';
 import { VAULT_TLS_SECRET } from '../constructs/vault-server';
 import { VaultSecretStore } from '../constructs/vault-secret-store';
 import { injectorAnnotations, VaultSecretProviderClass, type DeliveredSecret } from '../constructs/workload-delivery';
-import { backupSecretName, type BackupStack } from './backup-stack';
+import type { BackupStack } from './backup-stack';
 import { PlatformStack } from './platform-stack';
 import { kubernetesProvider } from './providers';
 
@@ -22,23 +33,34 @@ const AUTH_MOUNT = 'kubernetes';
  * accounts, so the sync layer creates them (each distinct namespace and `namespace/name` once). In
  * cluster environments they belong to the workloads' deployments and this layer only refers to them.
  */
-function localIdentities(scope: Construct, plan: PlatformPlan): void {
-  const namespaces = new Set(plan.services.map((s) => s.namespace));
-  for (const ns of [...namespaces].sort()) {
-    new NamespaceV1(scope, `namespace-${ns}`, { metadata: { name: ns, labels: { ...MANAGED_BY } } });
+function localIdentities(scope: Construct, plan: PlatformPlan): Map<string, NamespaceV1> {
+  const namespaces = new Map<string, NamespaceV1>();
+  for (const ns of [...new Set(plan.services.map((s) => s.namespace))].sort()) {
+    namespaces.set(ns, new NamespaceV1(scope, `namespace-${ns}`, { metadata: { name: ns, labels: { ...MANAGED_BY } } }));
   }
   const accounts = new Map<string, { namespace: string; name: string }>();
   for (const svc of plan.services) for (const sa of svc.serviceAccounts) accounts.set(`${svc.namespace}/${sa}`, { namespace: svc.namespace, name: sa });
   for (const [key, sa] of [...accounts].sort(([a], [b]) => a.localeCompare(b))) {
     new ServiceAccountV1(scope, `service-account-${key}`, {
-      metadata: { name: sa.name, namespace: sa.namespace, labels: { ...MANAGED_BY } },
+      metadata: { name: sa.name, namespace: namespaces.get(sa.namespace)!.metadata.name, labels: { ...MANAGED_BY } },
       automountServiceAccountToken: false,
     });
+  }
+  return namespaces;
+}
+
+/** Namespaced objects are created after the namespaces this stack creates (local only). */
+function afterNamespaces(scope: Construct, namespaces: Map<string, NamespaceV1>): void {
+  for (const node of scope.node.findAll()) {
+    if (!(node instanceof Manifest)) continue;
+    const ns = (node.manifestInput as { metadata?: { namespace?: string } } | undefined)?.metadata?.namespace;
+    const created = ns ? namespaces.get(ns) : undefined;
+    if (created) node.dependsOn = [...(node.dependsOn ?? []), created.fqn];
   }
 }
 
 const delivered = (svc: ServicePlan, how: 'injector' | 'csi'): DeliveredSecret[] =>
-  svc.secrets.filter((s) => s.delivery.includes(how)).map((s) => ({ path: s.path, slug: slug(s.path), keys: s.keys, template: s.injectorTemplate }));
+  svc.secrets.filter((s) => s.delivery.includes(how)).map((s) => ({ path: s.path, slug: injectorFileName(s.path), keys: s.keys, template: s.injectorTemplate }));
 
 /**
  * Sync into the cluster: per service a SecretStore logging in as that service, its ExternalSecrets,
@@ -54,14 +76,14 @@ export class SyncStack extends PlatformStack {
     const vaultServer = env.cluster
       ? env.vaultAddress
       : new TerraformVariable(this, 'vault_address', { type: 'string', default: env.vaultAddress, description: 'Vault address as ESO reaches it.' }).stringValue;
-    if (!env.cluster) localIdentities(this, plan);
+    const localNamespaces = env.cluster ? undefined : localIdentities(this, plan);
     const caSecretName = env.tls.source === 'none' ? undefined : VAULT_TLS_SECRET;
     const refreshInterval = env.eso.refreshInterval;
 
     for (const svc of plan.services) {
       const syncs = svc.syncs;
       if (syncs.length > 0) {
-        const store = new VaultSecretStore(this, `store-${svc.name}`, {
+        const store = new VaultSecretStore(this, constructIds.store(svc.name), {
           name: syncs[0].storeName,
           namespace: svc.namespace,
           vaultServer,
@@ -73,21 +95,21 @@ export class SyncStack extends PlatformStack {
           caSecretName,
         });
         for (const sync of syncs) {
-          new ExternalSecret(this, `sync-${sync.targetName}`, {
+          new ExternalSecret(this, constructIds.sync(sync.targetName), {
             name: sync.targetName,
             namespace: sync.namespace,
             storeName: store.body.metadata.name,
             path: sync.secret.path,
             keys: sync.secret.keys,
             refreshInterval,
-            labels: { 'secrets.platform/owner': slug(sync.secret.owner), 'secrets.platform/rotation': sync.secret.rotationPeriod },
+            labels: { 'secrets.platform/owner': ownerLabel(sync.secret.owner), 'secrets.platform/rotation': sync.secret.rotationPeriod },
           });
         }
       }
       const csi = delivered(svc, 'csi');
       if (csi.length > 0) {
-        new VaultSecretProviderClass(this, `csi-${svc.name}`, {
-          name: `${svc.name}-vault`,
+        new VaultSecretProviderClass(this, constructIds.csi(svc.name), {
+          name: csiClassName(svc.name),
           namespace: svc.namespace,
           vaultAddress: vaultServer,
           role: svc.role.name,
@@ -99,7 +121,7 @@ export class SyncStack extends PlatformStack {
       }
       const injected = delivered(svc, 'injector');
       if (injected.length > 0) {
-        new TerraformOutput(this, `injector-annotations-${svc.name}`, {
+        new TerraformOutput(this, constructIds.injectorOutput(svc.name), {
           description: `Pod annotations for ${svc.name} (Vault Agent Injector)`,
           value: injectorAnnotations({ mount: plan.mount, role: svc.role.name, secrets: injected }),
         });
@@ -119,7 +141,7 @@ export class SyncStack extends PlatformStack {
         },
       });
       const vaultStore = new VaultSecretStore(this, 'backup-vault-store', {
-        name: 'vault-backup-reader',
+        name: BACKUP_VAULT_STORE,
         namespace: backup.namespace,
         vaultServer,
         mount: plan.mount,
@@ -130,7 +152,7 @@ export class SyncStack extends PlatformStack {
         caSecretName,
       });
       const awsStore = new AwsBackupStore(this, 'backup-aws-store', {
-        name: 'aws-backup',
+        name: BACKUP_AWS_STORE,
         namespace: backup.namespace,
         region: env.aws.primaryRegion,
         serviceAccount: backup.pusherServiceAccount,
@@ -138,8 +160,8 @@ export class SyncStack extends PlatformStack {
       // ESO reconciles: a store whose service account or source Secret is not there yet retries,
       // so these objects need no apply order among themselves.
       for (const s of backup.secrets) {
-        const name = `backup-${slug(s.path)}`;
-        new ExternalSecret(this, `backup-read-${s.path}`, {
+        const name = backupObjectName(s.path);
+        new ExternalSecret(this, constructIds.backupRead(s.path), {
           name,
           namespace: backup.namespace,
           storeName: vaultStore.body.metadata.name,
@@ -147,7 +169,7 @@ export class SyncStack extends PlatformStack {
           keys: s.keys,
           refreshInterval,
         });
-        new BackupPushSecret(this, `backup-push-${s.path}`, {
+        new BackupPushSecret(this, constructIds.backupPush(s.path), {
           name,
           namespace: backup.namespace,
           sourceSecretName: name,
@@ -157,5 +179,6 @@ export class SyncStack extends PlatformStack {
         });
       }
     }
+    if (localNamespaces) afterNamespaces(this, localNamespaces);
   }
 }

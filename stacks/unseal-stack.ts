@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { pairName, VAULT_SERVICE_ACCOUNT } from '../config/names';
 import type { PlatformPlan } from '../config/plan';
 import { KmsUnseal } from '../constructs/kms-unseal';
 import { PlatformStack } from './platform-stack';
@@ -12,11 +13,11 @@ export class UnsealStack extends PlatformStack {
     super(scope, plan, 'unseal');
     awsProvider(this, plan, plan.env.aws.primaryRegion);
     this.unseal = new KmsUnseal(this, 'unseal', {
-      name: `${plan.platform.name}-${plan.envName}`,
+      name: pairName(plan.platform.name, plan.envName),
       accountId: plan.env.aws.accountId,
       oidcProvider: plan.env.aws.oidcProvider,
       vaultNamespace: plan.platform.vault.namespace,
-      vaultServiceAccount: 'vault',
+      vaultServiceAccount: VAULT_SERVICE_ACCOUNT,
     });
   }
 }

@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { constructIds } from '../config/names';
 import { allPolicies, allRoles, type PlatformPlan } from '../config/plan';
 import type { SecretConfig } from '../config/schema';
 import { AuditDevice } from '../constructs/audit-device';
@@ -81,11 +82,11 @@ export class VaultConfigStack extends PlatformStack {
       kubernetesCaCert: local?.caCert,
       tokenReviewerJwt: local?.reviewerJwt,
     });
-    this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, `policy-${p.name}`, { name: p.name, grants: p.grants }));
+    this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, constructIds.policy(p.name), { name: p.name, grants: p.grants }));
     // A role may name policies that do not exist yet (Vault resolves them at login), so no ordering is needed.
     for (const role of allRoles(plan)) auth.addRole(role);
     for (const g of plan.generated) {
-      new GeneratedSecret(this, `generated-${g.secret.path}`, {
+      new GeneratedSecret(this, constructIds.generated(g.secret.path), {
         mount: mount.path,
         path: g.secret.path,
         keys: g.secret.keys,
@@ -96,7 +97,7 @@ export class VaultConfigStack extends PlatformStack {
       });
     }
     for (const s of plan.external) {
-      new ExternalSecretSlot(this, `slot-${s.path}`, { mount: mount.path, path: s.path, metadata: secretMetadata(s) });
+      new ExternalSecretSlot(this, constructIds.slot(s.path), { mount: mount.path, path: s.path, metadata: secretMetadata(s) });
     }
   }
 }

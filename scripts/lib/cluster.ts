@@ -4,10 +4,11 @@
  * and a service-account signing key generated per run in a temporary folder, the CRDs the stacks use
  * applied, and optionally the External Secrets Operator controller running out of cluster.
  *
- * There is no kubelet, scheduler or controller-manager: nothing runs pods, new namespaces get no
- * `default` service account and no `kube-root-ca.crt`, and a deleted namespace stays `Terminating`.
- * Service-account tokens come from TokenRequest; TokenReview works, so Vault's Kubernetes auth can
- * validate them.
+ * kube-controller-manager runs only its garbage collector, namespace and service-account
+ * controllers: owned objects are collected, deleted namespaces go, and new namespaces get their
+ * `default` service account and `kube-root-ca.crt`. There is no kubelet or scheduler, so nothing runs
+ * pods. Service-account tokens come from TokenRequest; TokenReview works, so Vault's Kubernetes auth
+ * can validate them.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ export interface LocalCluster {
   readonly caCert: string;
   /** Folder with certificates, etcd data and logs. */
   readonly dataDir: string;
-  /** PIDs of the processes this cluster runs (etcd, kube-apiserver, and ESO once started). */
+  /** PIDs of the processes this cluster runs (etcd, kube-apiserver, kube-controller-manager, and ESO once started). */
   readonly pids: Readonly<Record<string, number>>;
   /** kubectl with the admin kubeconfig; resolves stdout, rejects with stderr on failure. */
   kubectl(args: readonly string[], input?: string): Promise<string>;
@@ -86,8 +87,10 @@ const DISABLED_ADMISSION = [
 interface Tools {
   etcd: string;
   apiserver: string;
+  controllerManager: string;
   kubectl: string;
-  eso: string;
+  /** The ESO controller binary, checked when ESO is started. */
+  eso: () => string;
   esoCrds: string;
   crdFiles: string[];
 }
@@ -102,8 +105,9 @@ function tools(): Tools {
   return {
     etcd: need('VSP_ETCD_BIN'),
     apiserver: need('VSP_KUBE_APISERVER_BIN'),
+    controllerManager: need('VSP_KUBE_CONTROLLER_MANAGER_BIN'),
     kubectl: need('VSP_KUBECTL_BIN'),
-    eso: need('VSP_ESO_BIN'),
+    eso: () => need('VSP_ESO_BIN'),
     esoCrds: need('VSP_ESO_CRDS'),
     crdFiles: [
       join(need('VSP_CRD_PROMETHEUS_DIR'), 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'),
@@ -168,7 +172,7 @@ export async function startLocalCluster(opts: StartLocalClusterOptions = {}): Pr
   const pids: Record<string, number> = {};
   const recordPids = () => writeFileSync(join(dataDir, PIDS_FILE), `${JSON.stringify(pids)}\n`);
 
-  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const [etcdClient, etcdPeer, apiPort, cmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const etcd = new ManagedProcess({
     name: 'etcd',
     bin: t.etcd,
@@ -213,6 +217,23 @@ export async function startLocalCluster(opts: StartLocalClusterOptions = {}): Pr
     ],
   });
   const kubeconfig = join(dataDir, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigYaml(server, pki, contexts), { mode: 0o600 });
+  const controllerManager = new ManagedProcess({
+    name: 'kube-controller-manager',
+    bin: t.controllerManager,
+    logFile: join(dataDir, 'kube-controller-manager.log'),
+    detached,
+    args: [
+      `--kubeconfig=${kubeconfig}`,
+      '--controllers=garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller',
+      `--service-account-private-key-file=${join(pki, 'sa.key')}`,
+      `--root-ca-file=${join(pki, 'ca.crt')}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${cmPort}`,
+      '--v=0',
+    ],
+  });
   const caCert = readFileSync(join(pki, 'ca.crt'), 'utf8');
   const tls = { ca: caCert, cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) };
 
@@ -261,7 +282,7 @@ export async function startLocalCluster(opts: StartLocalClusterOptions = {}): Pr
     const [metrics, live] = [await freePort(), await freePort()];
     eso = new ManagedProcess({
       name: 'external-secrets',
-      bin: t.eso,
+      bin: t.eso(),
       logFile: join(dataDir, 'external-secrets.log'),
       detached,
       env: { ...process.env, KUBECONFIG: kubeconfig },
@@ -275,6 +296,7 @@ export async function startLocalCluster(opts: StartLocalClusterOptions = {}): Pr
 
   const stopAll = async (): Promise<void> => {
     await eso?.stop();
+    await controllerManager.stop();
     await apiserver.stop();
     await etcd.stop();
   };
@@ -287,7 +309,14 @@ export async function startLocalCluster(opts: StartLocalClusterOptions = {}): Pr
     pids['kube-apiserver'] = apiserver.pid!;
     recordPids();
     await apiserver.waitFor('ready', () => api('GET', '/readyz').then((r) => (r.status === 200 ? true : undefined)), timeoutMs);
-    writeFileSync(kubeconfig, kubeconfigYaml(server, pki, contexts), { mode: 0o600 });
+    controllerManager.start();
+    pids['kube-controller-manager'] = controllerManager.pid!;
+    recordPids();
+    await controllerManager.waitFor(
+      'the default service account in namespace default',
+      () => api('GET', '/api/v1/namespaces/default/serviceaccounts/default').then((r) => (r.status === 200 ? true : undefined)),
+      timeoutMs,
+    );
     for (const f of [t.esoCrds, ...t.crdFiles]) await kubectl(['apply', '--server-side', '--force-conflicts', '-f', f]);
     await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
     if (opts.eso) await startEso();
@@ -330,6 +359,6 @@ export async function stopCluster(dataDir: string): Promise<void> {
   const file = join(dataDir, PIDS_FILE);
   if (!existsSync(file)) return;
   const pids = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
-  for (const name of ['eso', 'kube-apiserver', 'etcd']) if (pids[name]) await stopPid(pids[name]);
+  for (const name of ['eso', 'kube-controller-manager', 'kube-apiserver', 'etcd']) if (pids[name]) await stopPid(pids[name]);
   rmSync(file, { force: true });
 }

@@ -50,6 +50,27 @@ build_kube() {
   finish "$key" "$label"
 }
 
+# ---------------------------------------------------------------- kube-controller-manager
+# Only its garbage collector, namespace and service-account controllers run (scripts/lib/cluster.ts):
+# owned Secrets are collected when their ExternalSecret goes, and deleted namespaces really go.
+build_kube_controller_manager() {
+  local key="kube-controller-manager-$KUBE_VERSION" label="kube-controller-manager $KUBE_VERSION"
+  local log="$LOGS/$key.log" src dest="$BUILD/$key" out="$BIN/kube-$KUBE_VERSION" minor
+  begin "$key" "$label" || return 0
+  src="$(mod_download "$KUBE_MODULE@v$KUBE_VERSION" "$log")" || fail "$label" download "$log"
+  copy_src "$src" "$dest" >>"$log" 2>&1 || fail "$label" copy "$log"
+  ( cd "$dest" && rm -rf vendor go.work go.work.sum \
+    && sed -i -E "s#(k8s\.io/[A-Za-z0-9._/-]+)[[:space:]]*=>[[:space:]]*\./staging/src/k8s\.io/[A-Za-z0-9._/-]+#\1 => \1 v0.${KUBE_VERSION#*.}#" go.mod \
+    && sed -i -E '/^toolchain /d' go.mod ) >>"$log" 2>&1 || fail "$label" patch "$log"
+  minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
+  local ld="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+  mkdir -p "$out"
+  go_build_in "$dest" "$log" -o "$out/kube-controller-manager" -ldflags "$ld" ./cmd/kube-controller-manager || fail "$label" build "$log"
+  "$out/kube-controller-manager" --version >>"$log" 2>&1 || fail "$label" install "$log"
+  rm -rf "$dest"
+  finish "$key" "$label"
+}
+
 # ---------------------------------------------------------------- ESO controller
 build_eso() {
   local key="eso-$ESO_CONTROLLER_VERSION" label="external-secrets controller $ESO_CONTROLLER_VERSION"

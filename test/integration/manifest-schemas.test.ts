@@ -18,6 +18,7 @@ const CRD_FILES = [
   join(env.VSP_CRD_PROMETHEUS_DIR, 'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml'),
   join(env.VSP_CRD_PROMETHEUS_DIR, 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'),
   join(env.VSP_CRD_CSI_DIR, 'config/crd/bases/secrets-store.csi.x-k8s.io_secretproviderclasses.yaml'),
+  join(env.VSP_CRD_CERT_MANAGER_DIR, 'deploy/crds/cert-manager.io_certificates.yaml'),
 ];
 
 const jsRegex = (pattern: string) => {
@@ -66,7 +67,7 @@ const manifests = PLATFORMS.flatMap((p) =>
 
 describe('CRD schemas', () => {
   it('loads the schemas of every kind the stacks emit', () => {
-    for (const key of ['external-secrets.io/v1/ExternalSecret', 'external-secrets.io/v1/SecretStore', 'external-secrets.io/v1alpha1/PushSecret', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor', 'secrets-store.csi.x-k8s.io/v1/SecretProviderClass']) {
+    for (const key of ['external-secrets.io/v1/ExternalSecret', 'external-secrets.io/v1/SecretStore', 'external-secrets.io/v1alpha1/PushSecret', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor', 'secrets-store.csi.x-k8s.io/v1/SecretProviderClass', 'cert-manager.io/v1/Certificate']) {
       expect(validators.has(key)).toBe(true);
     }
     expect(validators.has('external-secrets.io/v1beta1/ExternalSecret')).toBe(false);
@@ -77,8 +78,11 @@ describe('CRD schemas', () => {
     expect(validate({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'x' }, spec: { target: { creationPolicy: 'Sometimes' } } })).toBe(false);
   });
 
-  const checked = manifests.filter(({ m }) => m.kind !== 'Certificate');
-  it.each(checked.map((c) => [c.where, c.m]))('%s matches its CRD', (_where, m) => {
+  it('covers the Certificate of every environment that takes its TLS from cert-manager', () => {
+    expect(manifests.filter(({ m }) => m.kind === 'Certificate').length).toBeGreaterThan(0);
+  });
+
+  it.each(manifests.map((c) => [c.where, c.m]))('%s matches its CRD', (_where, m) => {
     const [group, version] = String(m.apiVersion).split('/');
     const validate = validators.get(`${group}/${version}/${m.kind}`);
     expect(validate).toBeDefined();

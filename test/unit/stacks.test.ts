@@ -52,7 +52,11 @@ describe('stack split', () => {
       Object.values(tf.resource[type] as Record<string, { metadata: { name: string; namespace?: string } }>).map((r) => [r.metadata.namespace, r.metadata.name].filter(Boolean).join('/')).sort();
     expect(names('kubernetes_namespace_v1')).toEqual(['waqiti-data', 'waqiti-monitoring', 'waqiti-system']);
     expect(names('kubernetes_service_account_v1')).toHaveLength(new Set(names('kubernetes_service_account_v1')).size);
-    expect(names('kubernetes_service_account_v1')).toContain('waqiti-system/banking-service');
+    expect(names('kubernetes_service_account_v1')).toContain('${kubernetes_namespace_v1.namespace-waqiti-system.metadata[0].name}/banking-service');
+    // Namespaced objects wait for their namespace.
+    for (const m of Object.values(tf.resource.kubernetes_manifest as Record<string, { depends_on?: string[]; manifest: { metadata: { namespace: string } } }>)) {
+      expect(m.depends_on).toEqual([`\${kubernetes_namespace_v1.namespace-${m.manifest.metadata.namespace}}`]);
+    }
     const stores = Object.values(tf.resource.kubernetes_manifest as Record<string, { manifest: { kind: string; spec: { provider: { vault: { server: string } } } } }>)
       .filter((m) => m.manifest.kind === 'SecretStore');
     expect(stores.length).toBeGreaterThan(0);

@@ -55,7 +55,7 @@ const RULES: Array<[string, PlatformConfig, (p: any) => void, RegExp, RegExp]> =
   ['a mount that is not a Vault path segment', waqiti, (p) => (p.kv.mount = 'waqiti/data'), /^kv\.mount$/, /single Vault path segment/],
   ['a literal secret value in a field', waqiti, (p) => (p.secrets[5].origin.source = 'sk_live_51HxY2eKz9QmR4tVb8nP'), /^secrets\[5\]\.origin\.source$/, /literal secret value \(Stripe key/],
   ['a high-entropy token in a description', waqiti, (p) => (p.secrets[0].description = 'pw is Zk8#qL2vR9xT4mW7pN3bY6cF1hJ5sD0g'), /^secrets\[0\]\.description$/, /high-entropy string/],
-  ['a value field next to the keys', waqiti, (p) => (p.secrets[0].value = 'hunter2'), /^secrets\[0\]$/, /Unrecognized key/],
+  ['a value field next to the keys', waqiti, (p) => (p.secrets[0].value = 'hunter2'), /^secrets\[0\]\.value$/, /unknown field "value"/],
   ['a missing environment', waqiti, (p) => delete p.environments.staging, /^environments\.staging$/, /"staging" is missing/],
   ['shamir unseal in prod', waqiti, (p) => (p.environments.prod.unseal = { type: 'shamir' }), /^environments\.prod\.unseal$/, /uses shamir unseal/],
   ['prod without TLS', waqiti, (p) => (p.environments.prod.tls = { source: 'none' }), /^environments\.prod\.tls$/, /without TLS/],
