@@ -1,10 +1,9 @@
 /**
- * The sync half of the demo on the local cluster: fill the external slots the way their owners
- * would, wait for ESO to sync every ExternalSecret of the plan, list the Kubernetes Secrets it wrote
- * (names and key names only), and show a sync that Vault refuses: an ExternalSecret in one
- * service's namespace, through that service's SecretStore, asking for a neighbour's secret.
+ * The sync half of the demo on the local cluster (scripts/lib/local-platform.ts fills the slots and
+ * waits for ESO): list the Kubernetes Secrets ESO wrote (names and key names only), and show a sync
+ * that Vault refuses: an ExternalSecret in one service's namespace, through that service's
+ * SecretStore, asking for a neighbour's secret.
  */
-import { randomBytes } from 'node:crypto';
 import type { PlatformPlan } from '../../config/plan';
 import type { LocalCluster } from './cluster';
 
@@ -27,24 +26,6 @@ export interface SyncedSecret {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/**
- * Writes a random value for every key of every external slot (as each slot's owner would with
- * `vault kv put`), so that every ExternalSecret can sync. Returns the paths written.
- */
-export async function fillExternalSlots(addr: string, operatorToken: string, plan: PlatformPlan): Promise<string[]> {
-  const written: string[] = [];
-  for (const s of plan.external) {
-    const data = Object.fromEntries(s.keys.map((k) => [k, randomBytes(24).toString('base64url')]));
-    const r = await fetch(`${addr}/v1/${plan.mount}/data/${s.path}`, {
-      method: 'POST',
-      headers: { 'x-vault-token': operatorToken, 'content-type': 'application/json' },
-      body: JSON.stringify({ data }),
-    });
-    if (r.status !== 200) throw new Error(`writing external slot ${plan.mount}/data/${s.path} answered ${r.status}`);
-    written.push(`${plan.mount}/data/${s.path}`);
-  }
-  return written;
-}
 
 interface EsObject {
   metadata: { namespace: string; name: string };
@@ -55,20 +36,6 @@ const statusOf = (o: EsObject): SyncStatus => {
   const c = o.status?.conditions?.find((x) => x.type === 'Ready');
   return { namespace: o.metadata.namespace, name: o.metadata.name, ready: c?.status === 'True', reason: c?.reason ?? 'Pending', message: c?.message ?? '' };
 };
-
-/** Waits until every ExternalSecret of the plan is Ready (or the timeout); returns their statuses. */
-export async function waitForSyncs(cluster: LocalCluster, plan: PlatformPlan, timeoutMs = 120_000): Promise<SyncStatus[]> {
-  const wanted = new Set(plan.syncs.map((s) => `${s.namespace}/${s.targetName}`));
-  const deadline = Date.now() + timeoutMs;
-  let statuses: SyncStatus[] = [];
-  while (Date.now() < deadline) {
-    const list = JSON.parse(await cluster.kubectl(['get', 'externalsecrets.external-secrets.io', '-A', '-o', 'json'])) as { items: EsObject[] };
-    statuses = list.items.map(statusOf).filter((s) => wanted.has(`${s.namespace}/${s.name}`));
-    if (statuses.length === wanted.size && statuses.every((s) => s.ready)) return statuses;
-    await sleep(1000);
-  }
-  return statuses;
-}
 
 /** The Secrets ESO wrote for the plan's syncs: namespace, name and key names (values are dropped). */
 export async function syncedSecrets(cluster: LocalCluster, plan: PlatformPlan): Promise<SyncedSecret[]> {
