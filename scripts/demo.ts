@@ -80,11 +80,16 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Runs one numbered step, printing its title, then its result line and duration. */
-function stepper(total: number) {
+function stepper(initialTotal: number) {
   let n = 0;
+  let total = initialTotal;
   const timings: Array<{ step: string; ms: number }> = [];
   return {
     timings,
+    /** Changes the number of steps announced (the cluster steps drop out without the cluster tools). */
+    setTotal(t: number): void {
+      total = t;
+    },
     async run<T>(label: string, title: string, fn: () => Promise<T>, summary: (r: T) => string): Promise<T> {
       n++;
       out(`[${n}/${total}] ${title}`);
@@ -161,8 +166,8 @@ function writeEnvSh(e: EnvShInput): string {
   return file;
 }
 
-/** Cluster tools (etcd, kube-apiserver, kubectl, ESO and its CRDs, the CRD sources) and the kubernetes provider. */
-const CLUSTER_BINS = ['VSP_ETCD_BIN', 'VSP_KUBE_APISERVER_BIN', 'VSP_KUBECTL_BIN', 'VSP_ESO_BIN', 'VSP_ESO_CRDS', 'VSP_CRD_PROMETHEUS_DIR', 'VSP_CRD_CERT_MANAGER_DIR', 'VSP_CRD_CSI_DIR'];
+/** Cluster tools (etcd, kube-apiserver, kube-controller-manager, kubectl, ESO and its CRDs, the CRD sources) and the kubernetes provider. */
+const CLUSTER_BINS = ['VSP_ETCD_BIN', 'VSP_KUBE_APISERVER_BIN', 'VSP_KUBE_CONTROLLER_MANAGER_BIN', 'VSP_KUBECTL_BIN', 'VSP_ESO_BIN', 'VSP_ESO_CRDS', 'VSP_CRD_PROMETHEUS_DIR', 'VSP_CRD_CERT_MANAGER_DIR', 'VSP_CRD_CSI_DIR'];
 const CLUSTER_PROVIDERS = [...LOCAL_VAULT_PROVIDERS, { name: 'kubernetes', version: '3.2.1' }];
 
 async function demo(args: DemoArgs): Promise<void> {
@@ -192,7 +197,7 @@ async function demo(args: DemoArgs): Promise<void> {
   try {
     await steps.run(
       'tools',
-      `Tools: OpenTofu, OpenBao, providers${withCluster ? ', etcd, kube-apiserver, kubectl, the ESO controller' : ''}`,
+      `Tools: OpenTofu, OpenBao, providers${withCluster ? ', etcd, kube-apiserver, kube-controller-manager, kubectl, the ESO controller' : ''}`,
       async () => {
         const need = () => (withCluster ? missingTools(CLUSTER_BINS, CLUSTER_PROVIDERS) : missingTools());
         const missing = need();
@@ -204,6 +209,7 @@ async function demo(args: DemoArgs): Promise<void> {
         if (still.length) {
           out(`      scripts/toolchain.sh could not build ${still.join(', ')}: the demo runs without a Kubernetes cluster`);
           withCluster = false;
+          steps.setTotal(6);
         }
         return 'built';
       },
@@ -213,7 +219,7 @@ async function demo(args: DemoArgs): Promise<void> {
     if (withCluster) {
       cluster = await steps.run(
         'cluster',
-        'Local Kubernetes API server (etcd + kube-apiserver on 127.0.0.1, CRDs applied) and the ESO controller',
+        'Local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager on 127.0.0.1, CRDs applied) and the ESO controller',
         () =>
           startLocalCluster({
             contexts: [kubeContext],
