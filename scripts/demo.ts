@@ -387,7 +387,7 @@ async function demo(args: DemoArgs): Promise<void> {
           cluster = undefined;
           rmSync(work, { recursive: true, force: true });
         },
-        () => `OpenBao${kube ? ', ESO, kube-apiserver and etcd' : ''} stopped; state, storage and certificates removed`,
+        () => `OpenBao${kube ? ', ESO, kube-controller-manager, kube-apiserver and etcd' : ''} stopped; state, storage and certificates removed`,
       );
     }
     out();
@@ -407,6 +407,17 @@ async function demo(args: DemoArgs): Promise<void> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Detached (--keep) processes are unref'd and the harnesses' waits use unref'd timers, so without
+  // this the event loop could empty out while a step is still waiting, and Node would exit early.
+  const keepAlive = setInterval(() => undefined, 1000);
+  try {
+    await run(args);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function run(args: DemoArgs): Promise<void> {
   if (args.stop) {
     out('Stopping the kept demo platform');
     await stopKeptPlatform((l) => out(l));
