@@ -10,6 +10,7 @@
  *     inside tofu (the plans themselves, from review.json) and the rest, against 20 s.
  *  7. Local platform (`bench/local-platform.ts`): cluster start-to-ready, sync-layer first apply and
  *     no-op plan, and apply-to-synced time, per reference platform.
+ *  7. AWS (`bench/aws.ts`): aws provider build times, the backup layer applied to moto, restore time.
  *
  * Wall time is measured around the child process. Peak RSS is `%M` of GNU `/usr/bin/time`: the
  * largest peak of any single process in the tree (rusage of children), not a sum. Without GNU time
@@ -23,6 +24,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchAws } from './aws';
 import { benchDemo } from './demo';
 import { benchLocalPlatform } from './local-platform';
 import { benchValidation } from './validation';
@@ -352,6 +354,7 @@ async function main(): Promise<void> {
   results.localPlatform = await benchLocalPlatform(out);
   out();
 
+  results.aws = await benchAws(out); // 7. AWS (bench/aws.ts)
   results.demo = await benchDemo(out); // 8. npm run demo, first apply and no-op plan of local Vault stacks (bench/demo.ts)
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');

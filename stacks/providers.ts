@@ -52,8 +52,33 @@ export function vaultProvider(scope: Construct, plan: PlatformPlan): VaultProvid
     // Long applies must not outlive a child token; the caller's token is used as is.
     skipChildToken: true,
   });
-  TerraformStack.of(scope).addOverride('terraform.required_providers.vault.version', VAULT_PROVIDER_CONSTRAINT);
+  acceptVersions(scope, 'vault', VAULT_PROVIDER_CONSTRAINT);
   return provider;
+}
+
+/**
+ * The kubernetes provider versions a stack accepts. The binding (@cdktf/provider-kubernetes 12.1.1)
+ * was generated from 2.38.0; 3.x removed no resource the stacks use (the unversioned ones are only
+ * deprecated in favour of `_v1`), and 3.2.1 is what the toolchain can build and test here.
+ */
+export const KUBERNETES_PROVIDER_CONSTRAINT = '>= 2.38.0, < 4.0.0';
+
+/**
+ * The helm provider versions a stack accepts. The binding (@cdktf/provider-helm 12.1.2) was
+ * generated from 3.1.1 (3.0 was the breaking release); 3.2.0 is what the toolchain builds.
+ */
+export const HELM_PROVIDER_CONSTRAINT = '>= 3.1.1, < 4.0.0';
+
+/**
+ * The aws provider versions a stack accepts. The binding (@cdktf/provider-aws 21.22.1) was generated
+ * from 6.25.0; any later 6.x keeps the arguments the stacks use, and 6.48.0 is what the toolchain
+ * builds (with only the iam, kms, meta, s3, secretsmanager and sts service packages) and applies to moto.
+ */
+export const AWS_PROVIDER_CONSTRAINT = '>= 6.25.0, < 7.0.0';
+
+/** Widens a prebuilt binding's exact pin in `required_providers` to a range. */
+function acceptVersions(scope: Construct, provider: string, constraint: string): void {
+  TerraformStack.of(scope).addOverride(`terraform.required_providers.${provider}.version`, constraint);
 }
 
 /** The kubeconfig path and context variables, created once per stack. */
@@ -69,17 +94,21 @@ function kubeconfig(scope: Construct, plan: PlatformPlan): { configPath: string;
 
 /** The kubernetes provider, reading a kubeconfig context named after the platform and environment. */
 export function kubernetesProvider(scope: Construct, plan: PlatformPlan): KubernetesProvider {
+  acceptVersions(scope, 'kubernetes', KUBERNETES_PROVIDER_CONSTRAINT);
   return new KubernetesProvider(scope, 'kubernetes', kubeconfig(scope, plan));
 }
 
 /** kubernetes and helm providers on the same kubeconfig context. */
 export function clusterProviders(scope: Construct, plan: PlatformPlan): { kubernetes: KubernetesProvider; helm: HelmProvider } {
   const config = kubeconfig(scope, plan);
+  acceptVersions(scope, 'kubernetes', KUBERNETES_PROVIDER_CONSTRAINT);
+  acceptVersions(scope, 'helm', HELM_PROVIDER_CONSTRAINT);
   return { kubernetes: new KubernetesProvider(scope, 'kubernetes', config), helm: new HelmProvider(scope, 'helm', { kubernetes: config }) };
 }
 
 /** The aws provider for a region; `alias` for replica regions. */
 export function awsProvider(scope: Construct, plan: PlatformPlan, region: string, alias?: string): AwsProvider {
+  acceptVersions(scope, 'aws', AWS_PROVIDER_CONSTRAINT);
   return new AwsProvider(scope, alias ? constructIds.replicaProvider(alias) : 'aws', {
     region,
     alias,

@@ -86,6 +86,27 @@ describe('stack split', () => {
     expect(required.vault).toEqual({ source: 'hashicorp/vault', version: '>= 5.6.0, < 6.0.0' });
     expect(required.random).toEqual({ source: 'hashicorp/random', version: '3.9.0' });
   });
+
+  it('accepts any aws provider 6.x from 6.25.0 (the binding) in both aws layers', () => {
+    const { stacks } = synthPlatform(waqiti, 'prod');
+    for (const layer of ['unseal', 'backup']) {
+      expect(stacks[layer].tf.terraform.required_providers.aws).toEqual({ source: 'aws', version: '>= 6.25.0, < 7.0.0' });
+    }
+  });
+
+  it('accepts kubernetes 2.38.0 up to 3.x and helm 3.1.1 up to 3.x in the cluster and sync layers', () => {
+    const { stacks } = synthPlatform(pea, 'prod');
+    for (const layer of ['cluster', 'sync']) {
+      expect(stacks[layer].tf.terraform.required_providers.kubernetes).toEqual({ source: 'kubernetes', version: '>= 2.38.0, < 4.0.0' });
+    }
+    expect(stacks.cluster.tf.terraform.required_providers.helm).toEqual({ source: 'helm', version: '>= 3.1.1, < 4.0.0' });
+  });
+
+  it('widens no pin beyond the current major of each provider (a new major needs a new binding)', () => {
+    const { stacks } = synthPlatform(waqiti, 'prod');
+    const all = Object.values(stacks).flatMap((s) => Object.values<{ version: string }>(s.tf.terraform.required_providers));
+    for (const p of all) expect(p.version).toMatch(/^(\d+\.\d+\.\d+|>= \d+\.\d+\.\d+, < \d+\.0\.0)$/);
+  });
 });
 
 describe('backends', () => {
