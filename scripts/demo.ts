@@ -24,7 +24,7 @@ import type { AccessReport } from '../config/access-report';
 import { planPlatform } from '../config/plan';
 import { PLATFORMS } from '../config/platforms';
 import { validatePlatforms } from '../config/validate';
-import { kubernetesLogin, proveAccess, tokenWithRolePolicies, type ServiceProof } from './lib/access-proof';
+import { kubernetesLogin, proveAccess, refusedSyncPair, tokenWithRolePolicies, type ServiceProof } from './lib/access-proof';
 import { startLocalCluster, stopCluster, type LocalCluster } from './lib/cluster';
 import { refusedSync, secretExists, syncedSecrets } from './lib/demo-sync';
 import { fillExternalSlots, localKubeEnv, localSyncLayerEnv, localVaultLayerEnv, waitForAllSynced, type LocalPlatformTarget } from './lib/local-platform';
@@ -323,10 +323,12 @@ async function demo(args: DemoArgs): Promise<void> {
           const secrets = await syncedSecrets(kube, plan);
           for (const s of secrets) out(`  ${s.namespace}/${s.name}: keys ${s.keys.join(', ')}`);
           if (secrets.length !== plan.syncs.length) throw new Error(`${secrets.length} of ${plan.syncs.length} Secrets were written`);
-          const p = proofs[0];
-          const refused = await refusedSync(kube, plan, p.service, p.neighbour.path.replace(`${plan.mount}/data/`, ''));
-          const created = await secretExists(kube, plan.services.find((s) => s.name === p.service)!.namespace, refused.name);
-          out(`  refused: ExternalSecret ${refused.namespace}/${refused.name} (store of ${p.service}, asks for ${p.neighbour.path}):`);
+          // A service that syncs through its own SecretStore, asking for a secret it may not read.
+          const pair = refusedSyncPair(plan);
+          if (!pair) throw new Error('no service with a SecretStore and a secret it may not read');
+          const refused = await refusedSync(kube, plan, pair.service.name, pair.path);
+          const created = await secretExists(kube, pair.service.namespace, refused.name);
+          out(`  refused: ExternalSecret ${refused.namespace}/${refused.name} (store of ${pair.service.name}, asks for ${plan.mount}/data/${pair.path}):`);
           out(`    Ready=${refused.ready} ${refused.reason}: ${refused.message}`);
           out(`    Secret ${refused.namespace}/${refused.name} created: ${created}`);
           if (refused.ready || created) throw new Error('a sync the matrix forbids was not refused');

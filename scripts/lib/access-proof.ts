@@ -94,6 +94,15 @@ function covers(pattern: string, path: string): boolean {
   return re.test(path);
 }
 
+/** A service that syncs through its own SecretStore, and a secret of the platform it may not read. */
+export function refusedSyncPair(plan: PlatformPlan): { service: ServicePlan; path: string } | undefined {
+  for (const service of plan.services.filter((s) => s.syncs.length > 0)) {
+    const other = plan.platform.secrets.find((sec) => !service.policy.grants.some((g) => covers(g.path, `${plan.mount}/data/${sec.path}`)));
+    if (other) return { service, path: other.path };
+  }
+  return undefined;
+}
+
 /**
  * Services to prove, each with an own generated secret (it exists right after the deploy, so an
  * allowed read answers 200) and a neighbour's generated secret that none of its grants covers.
