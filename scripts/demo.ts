@@ -293,7 +293,7 @@ async function demo(args: DemoArgs): Promise<void> {
     );
     renderMatrix(report).forEach((l) => out(l));
 
-    const proofs = await steps.run(
+    await steps.run(
       'proof',
       "Proving it live: each service reads its own secret and is refused a neighbour's (paths and statuses only)",
       async () => {
