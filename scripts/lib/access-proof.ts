@@ -97,8 +97,11 @@ function covers(pattern: string, path: string): boolean {
 /** A service that syncs through its own SecretStore, and a secret of the platform it may not read. */
 export function refusedSyncPair(plan: PlatformPlan): { service: ServicePlan; path: string } | undefined {
   for (const service of plan.services.filter((s) => s.syncs.length > 0)) {
-    const other = plan.platform.secrets.find((sec) => !service.policy.grants.some((g) => covers(g.path, `${plan.mount}/data/${sec.path}`)));
+    const readable = (path: string) => service.policy.grants.some((g) => covers(g.path, `${plan.mount}/data/${path}`));
+    const other = plan.platform.secrets.find((sec) => !readable(sec.path));
     if (other) return { service, path: other.path };
+    // A broad grant can cover every secret of the platform; a path outside it is refused all the same.
+    if (!readable('not-granted/demo')) return { service, path: 'not-granted/demo' };
   }
   return undefined;
 }

@@ -58,7 +58,7 @@ export async function refusedSync(cluster: LocalCluster, plan: PlatformPlan, ser
   const svc = plan.services.find((s) => s.name === serviceName)!;
   const store = svc.syncs[0]?.storeName;
   if (!store) throw new Error(`${serviceName} has no SecretStore`);
-  const secret = plan.platform.secrets.find((s) => s.path === neighbourPath)!;
+  const keys = plan.platform.secrets.find((s) => s.path === neighbourPath)?.keys ?? ['value'];
   const name = `demo-refused-${neighbourPath.replace(/[^a-z0-9-]+/g, '-')}`.slice(0, 63);
   const manifest = {
     apiVersion: 'external-secrets.io/v1',
@@ -68,7 +68,7 @@ export async function refusedSync(cluster: LocalCluster, plan: PlatformPlan, ser
       refreshInterval: '15s',
       secretStoreRef: { kind: 'SecretStore', name: store },
       target: { name, creationPolicy: 'Owner' },
-      data: secret.keys.map((k) => ({ secretKey: k, remoteRef: { key: neighbourPath, property: k } })),
+      data: keys.map((k) => ({ secretKey: k, remoteRef: { key: neighbourPath, property: k } })),
     },
   };
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
