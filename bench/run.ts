@@ -25,6 +25,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchAws } from './aws';
+import { benchDemo } from './demo';
 import { benchLocalPlatform } from './local-platform';
 import { benchValidation } from './validation';
 
@@ -354,6 +355,7 @@ async function main(): Promise<void> {
   out();
 
   results.aws = await benchAws(out); // 8. AWS (bench/aws.ts)
+  results.demo = await benchDemo(out); // 9. npm run demo, first apply and no-op plan of local Vault stacks (bench/demo.ts)
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   out('\nwritten: bench/results.json');
 }
