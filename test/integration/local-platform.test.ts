@@ -143,19 +143,6 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
     expect(secondPlanExit).toBe(0);
   });
 
-  it('brings every ExternalSecret to SecretSynced, each Secret with exactly the declared keys and the values Vault holds', async () => {
-    expect(plan.syncs.length).toBeGreaterThan(0);
-    const all = await waitForAllSynced(cluster, plan.syncs.length);
-    expect(all.map((e) => `${e.namespace}/${e.name}`).sort()).toEqual(plan.syncs.map((s) => `${s.namespace}/${s.targetName}`).sort());
-    for (const e of all) expect(e.reason).toBe('SecretSynced');
-    for (const s of plan.syncs) {
-      const inVault = await vaultData(s.secret.path);
-      const inKube = await secretData(s.namespace, s.targetName);
-      expect(Object.keys(inKube ?? {}).sort()).toEqual([...s.secret.keys].sort());
-      for (const k of s.secret.keys) expect(digest(inKube![k])).toBe(digest(inVault[k]));
-    }
-  });
-
   it('logs in every bound service account with a real token and grants exactly its service policies; other tokens are refused', async () => {
     await cluster.kubectl(['create', 'namespace', 'vsp-intruder']);
     for (const svc of plan.services) {
@@ -189,92 +176,115 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): a whole platform on a rea
     }
   });
 
-  it("refuses a sync that asks a service's store for a neighbour's path, and creates no Secret", async () => {
-    const svc = plan.services.find((s) => s.syncs.length > 0)!;
-    const neighbour = plan.syncs.find((s) => !svc.secrets.some((own) => own.path === s.secret.path))!;
-    expect(neighbour).toBeDefined();
-    const probe = 'vsp-neighbour-probe';
-    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'ExternalSecret',
-      metadata: { name: probe, namespace: svc.namespace },
-      spec: {
-        refreshInterval: '10s',
-        secretStoreRef: { kind: 'SecretStore', name: svc.syncs[0].storeName },
-        target: { name: probe, creationPolicy: 'Owner' },
-        data: neighbour.secret.keys.map((k) => ({ secretKey: k, remoteRef: { key: neighbour.secret.path, property: k } })),
-      },
-    }));
-    const failed = await waitUntil(
-      'the probe to fail',
-      async () => {
-        const e = (await externalSecretStatuses(cluster)).find((x) => x.namespace === svc.namespace && x.name === probe);
-        return e && e.ready === 'False' ? e : undefined;
-      },
-      120_000,
-    );
-    expect(failed.reason).toBe('SecretSyncedError');
-    const events = await cluster.kubectl(['get', 'events', '-n', svc.namespace, '--field-selector', `involvedObject.name=${probe}`, '-o', 'json']);
-    expect(events).toMatch(/permission denied|403/);
-    expect(await secretData(svc.namespace, probe)).toBeUndefined();
-    await cluster.kubectl(['delete', 'externalsecret', probe, '-n', svc.namespace]);
-  });
-
-  it('carries a rotation (generation bump) to exactly that Secret, within the refresh interval', async () => {
-    const rotated: SyncPlan | undefined = plan.syncs.find((s) => s.secret.origin.kind === 'generated');
-    expect(rotated).toBeDefined();
-    const before = await syncedDigests();
-    const variant = runApp({
-      VSP_ONLY: `${name}-local`,
-      VSP_PLATFORMS_MODULE: platformVariant(`${name}-rotate`, `secret(named(${JSON.stringify(name)}), ${JSON.stringify(rotated!.secret.path)}).origin.generation += 1;`),
+  // ESO's part of the platform: what each service's store syncs, and what it refuses. A platform
+  // that delivers nothing through ESO (PEA RE Forecast uses the injector and CSI) gets one test
+  // that the cluster indeed holds no ExternalSecret.
+  if (plan.syncs.length > 0) {
+    it('brings every ExternalSecret to SecretSynced, each Secret with exactly the declared keys and the values Vault holds', async () => {
+      expect(plan.syncs.length).toBeGreaterThan(0);
+      const all = await waitForAllSynced(cluster, plan.syncs.length);
+      expect(all.map((e) => `${e.namespace}/${e.name}`).sort()).toEqual(plan.syncs.map((s) => `${s.namespace}/${s.targetName}`).sort());
+      for (const e of all) expect(e.reason).toBe('SecretSynced');
+      for (const s of plan.syncs) {
+        const inVault = await vaultData(s.secret.path);
+        const inKube = await secretData(s.namespace, s.targetName);
+        expect(Object.keys(inKube ?? {}).sort()).toEqual([...s.secret.keys].sort());
+        for (const k of s.secret.keys) expect(digest(inKube![k])).toBe(digest(inVault[k]));
+      }
     });
-    extraDirs.push(variant.outdir);
-    expect(variant.status).toBe(0);
-    await apply(variant.outdir, 'vault-config');
-    const changedKey = `${rotated!.namespace}/${rotated!.targetName}`;
-    const after = await waitUntil(
-      `${changedKey} to change`,
-      async () => {
-        const d = await syncedDigests();
-        return d[changedKey] !== before[changedKey] ? d : undefined;
-      },
-      120_000,
-    );
-    // Every Secret synced from the rotated Vault secret changes (other consumers too); none other.
-    const fromRotated = new Set(plan.syncs.filter((s) => s.secret.path === rotated!.secret.path).map((s) => `${s.namespace}/${s.targetName}`));
-    await sleep(20_000); // a further refresh interval, so a stray change would show
-    const settled = await syncedDigests();
-    for (const [key, d] of Object.entries(settled)) {
-      if (fromRotated.has(key)) expect({ key, changed: d !== before[key] }).toEqual({ key, changed: true });
-      else expect({ key, changed: d !== before[key] }).toEqual({ key, changed: false });
-    }
-    expect(after[changedKey]).toBe(settled[changedKey]);
-    const inVault = await vaultData(rotated!.secret.path);
-    const inKube = await secretData(rotated!.namespace, rotated!.targetName);
-    for (const k of rotated!.secret.keys) expect(digest(inKube![k])).toBe(digest(inVault[k]));
-  });
 
-  it('removes the ExternalSecret of a consumer taken out of the inventory, and its owned Secret goes with it', async () => {
-    const removed = plan.syncs.find((s) => s.secret.consumers.length > 1) ?? plan.syncs[0];
-    const variant = runApp({
-      VSP_ONLY: `${name}-local`,
-      VSP_PLATFORMS_MODULE: platformVariant(
-        `${name}-remove`,
-        `const p = named(${JSON.stringify(name)}); const svc = service(p, ${JSON.stringify(removed.service)}); const sec = secret(p, ${JSON.stringify(removed.secret.path)});
-         svc.reads = svc.reads.filter((r) => r !== sec.path); sec.consumers = sec.consumers.filter((c) => c !== svc.name);`,
-      ),
+    it("refuses a sync that asks a service's store for a neighbour's path, and creates no Secret", async () => {
+      const svc = plan.services.find((s) => s.syncs.length > 0)!;
+      const neighbour = plan.syncs.find((s) => !svc.secrets.some((own) => own.path === s.secret.path))!;
+      expect(neighbour).toBeDefined();
+      const probe = 'vsp-neighbour-probe';
+      await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: probe, namespace: svc.namespace },
+        spec: {
+          refreshInterval: '10s',
+          secretStoreRef: { kind: 'SecretStore', name: svc.syncs[0].storeName },
+          target: { name: probe, creationPolicy: 'Owner' },
+          data: neighbour.secret.keys.map((k) => ({ secretKey: k, remoteRef: { key: neighbour.secret.path, property: k } })),
+        },
+      }));
+      const failed = await waitUntil(
+        'the probe to fail',
+        async () => {
+          const e = (await externalSecretStatuses(cluster)).find((x) => x.namespace === svc.namespace && x.name === probe);
+          return e && e.ready === 'False' ? e : undefined;
+        },
+        120_000,
+      );
+      expect(failed.reason).toBe('SecretSyncedError');
+      const events = await cluster.kubectl(['get', 'events', '-n', svc.namespace, '--field-selector', `involvedObject.name=${probe}`, '-o', 'json']);
+      expect(events).toMatch(/permission denied|403/);
+      expect(await secretData(svc.namespace, probe)).toBeUndefined();
+      await cluster.kubectl(['delete', 'externalsecret', probe, '-n', svc.namespace]);
     });
-    extraDirs.push(variant.outdir);
-    expect({ status: variant.status, stderr: variant.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
-    await apply(variant.outdir, 'vault-config');
-    await apply(variant.outdir, 'sync');
-    const list = await externalSecretStatuses(cluster);
-    expect(list.some((e) => e.namespace === removed.namespace && e.name === removed.targetName)).toBe(false);
-    // creationPolicy Owner: the garbage collector removes the Secret with its ExternalSecret.
-    await waitUntil(`${removed.namespace}/${removed.targetName} to be collected`, async () => ((await secretData(removed.namespace, removed.targetName)) ? undefined : true), 60_000);
-    // The others are untouched.
-    for (const s of plan.syncs.filter((x) => x !== removed)) expect(await secretData(s.namespace, s.targetName)).toBeDefined();
-  });
+
+    it('carries a rotation (generation bump) to exactly that Secret, within the refresh interval', async () => {
+      const rotated: SyncPlan | undefined = plan.syncs.find((s) => s.secret.origin.kind === 'generated');
+      expect(rotated).toBeDefined();
+      const before = await syncedDigests();
+      const variant = runApp({
+        VSP_ONLY: `${name}-local`,
+        VSP_PLATFORMS_MODULE: platformVariant(`${name}-rotate`, `secret(named(${JSON.stringify(name)}), ${JSON.stringify(rotated!.secret.path)}).origin.generation += 1;`),
+      });
+      extraDirs.push(variant.outdir);
+      expect(variant.status).toBe(0);
+      await apply(variant.outdir, 'vault-config');
+      const changedKey = `${rotated!.namespace}/${rotated!.targetName}`;
+      const after = await waitUntil(
+        `${changedKey} to change`,
+        async () => {
+          const d = await syncedDigests();
+          return d[changedKey] !== before[changedKey] ? d : undefined;
+        },
+        120_000,
+      );
+      // Every Secret synced from the rotated Vault secret changes (other consumers too); none other.
+      const fromRotated = new Set(plan.syncs.filter((s) => s.secret.path === rotated!.secret.path).map((s) => `${s.namespace}/${s.targetName}`));
+      await sleep(20_000); // a further refresh interval, so a stray change would show
+      const settled = await syncedDigests();
+      for (const [key, d] of Object.entries(settled)) {
+        if (fromRotated.has(key)) expect({ key, changed: d !== before[key] }).toEqual({ key, changed: true });
+        else expect({ key, changed: d !== before[key] }).toEqual({ key, changed: false });
+      }
+      expect(after[changedKey]).toBe(settled[changedKey]);
+      const inVault = await vaultData(rotated!.secret.path);
+      const inKube = await secretData(rotated!.namespace, rotated!.targetName);
+      for (const k of rotated!.secret.keys) expect(digest(inKube![k])).toBe(digest(inVault[k]));
+    });
+
+    it('removes the ExternalSecret of a consumer taken out of the inventory, and its owned Secret goes with it', async () => {
+      const removed = plan.syncs.find((s) => s.secret.consumers.length > 1) ?? plan.syncs[0];
+      const variant = runApp({
+        VSP_ONLY: `${name}-local`,
+        VSP_PLATFORMS_MODULE: platformVariant(
+          `${name}-remove`,
+          `const p = named(${JSON.stringify(name)}); const svc = service(p, ${JSON.stringify(removed.service)}); const sec = secret(p, ${JSON.stringify(removed.secret.path)});
+           svc.reads = svc.reads.filter((r) => r !== sec.path); sec.consumers = sec.consumers.filter((c) => c !== svc.name);`,
+        ),
+      });
+      extraDirs.push(variant.outdir);
+      expect({ status: variant.status, stderr: variant.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+      await apply(variant.outdir, 'vault-config');
+      await apply(variant.outdir, 'sync');
+      const list = await externalSecretStatuses(cluster);
+      expect(list.some((e) => e.namespace === removed.namespace && e.name === removed.targetName)).toBe(false);
+      // creationPolicy Owner: the garbage collector removes the Secret with its ExternalSecret.
+      await waitUntil(`${removed.namespace}/${removed.targetName} to be collected`, async () => ((await secretData(removed.namespace, removed.targetName)) ? undefined : true), 60_000);
+      // The others are untouched.
+      for (const s of plan.syncs.filter((x) => x !== removed)) expect(await secretData(s.namespace, s.targetName)).toBeDefined();
+    });
+  } else {
+    it('delivers nothing through ESO, and the cluster holds no ExternalSecret', async () => {
+      expect(plan.services.every((svc) => svc.secrets.every((sec) => !sec.delivery.includes('eso')))).toBe(true);
+      expect(await externalSecretStatuses(cluster)).toEqual([]);
+    });
+  }
 
   it('puts no secret value into cdktf.out, the plans or the state of any local layer', async () => {
     const values: string[] = [];
