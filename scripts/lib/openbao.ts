@@ -7,11 +7,10 @@
  * The root token and unseal key stay in memory. They are never printed;
  * writeCredentialsFile() puts them in a 0600 file for the `--keep` demo mode.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort, isPortFree, ManagedProcess, sleep, tailFile } from './processes';
 import { loadToolchainEnv } from './toolchain-env';
 
 export interface OpenBaoServer {
@@ -52,85 +51,6 @@ interface Credentials {
   unsealKey: string;
 }
 
-/* ------------------------------------------------------------------ child tracking */
-
-const liveChildren = new Set<ChildProcess>();
-let exitHooksInstalled = false;
-
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on('exit', () => {
-    for (const c of liveChildren) {
-      try {
-        c.kill('SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const handler = (): void => {
-      for (const c of liveChildren) {
-        try {
-          c.kill('SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-      process.removeListener(sig, handler);
-      // Keep the default behaviour (terminate) unless someone else handles it.
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    };
-    process.on(sig, handler);
-  }
-}
-
-/**
- * A watchdog that kills `childPid` when this Node process is gone, even if it
- * died by SIGKILL and its exit hooks never ran.
- */
-function spawnWatchdog(childPid: number): ChildProcess {
-  const script =
-    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; ' +
-    'if kill -0 "$2" 2>/dev/null; then kill -TERM "$2" 2>/dev/null; sleep 5; kill -KILL "$2" 2>/dev/null; fi';
-  const w = spawn('/bin/sh', ['-c', script, 'vsp-openbao-watchdog', String(process.pid), String(childPid)], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  w.unref();
-  return w;
-}
-
-/* ------------------------------------------------------------------ helpers */
-
-/** Waits `ms`; the timer never keeps the process (or Jest) alive on its own. */
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => (port ? resolvePort(port) : reject(new Error('could not get a free port'))));
-    });
-  });
-}
-
-async function isPortFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', () => done(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
-  });
-}
-
 function resolveBaoBin(explicit?: string): string {
   if (explicit) return explicit;
   if (process.env.VSP_BAO_BIN) return process.env.VSP_BAO_BIN;
@@ -141,23 +61,6 @@ function resolveBaoBin(explicit?: string): string {
     /* fall through to PATH */
   }
   return 'bao';
-}
-
-function tail(file: string, bytes = 4000): string {
-  try {
-    const size = statSync(file).size;
-    const start = Math.max(0, size - bytes);
-    const fd = openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(size - start);
-      readSync(fd, buf, 0, buf.length, start);
-      return buf.toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
 }
 
 function serverConfig(dataDir: string, port: number, raftClusterPort?: number): string {
@@ -229,74 +132,6 @@ function errorsOf(r: HttpResult): string {
 
 /* ------------------------------------------------------------------ server */
 
-class BaoProcess {
-  child: ChildProcess | undefined;
-  private watchdog: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  exitInfo: string | undefined;
-
-  constructor(
-    private readonly bin: string,
-    private readonly configFile: string,
-    private readonly logFile: string,
-  ) {}
-
-  start(): void {
-    installExitHooks();
-    const fd = openSync(this.logFile, 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn(this.bin, ['server', `-config=${this.configFile}`], {
-        stdio: ['ignore', fd, fd],
-        env: { ...process.env, BAO_LOG_FORMAT: 'standard' },
-      });
-    } finally {
-      closeSync(fd);
-    }
-    this.child = child;
-    this.exitInfo = undefined;
-    liveChildren.add(child);
-    this.exited = new Promise<void>((done) => {
-      child.once('exit', (code, signal) => {
-        this.exitInfo = `exited with ${signal ?? `code ${code}`}`;
-        liveChildren.delete(child);
-        done();
-      });
-      child.once('error', (err) => {
-        this.exitInfo = `failed to start ${this.bin}: ${err.message}`;
-        liveChildren.delete(child);
-        done();
-      });
-    });
-    if (child.pid) this.watchdog = spawnWatchdog(child.pid);
-  }
-
-  get running(): boolean {
-    return this.child !== undefined && this.exitInfo === undefined;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (child && this.exitInfo === undefined) {
-      child.kill('SIGTERM');
-      const timedOut = await Promise.race([this.exited.then(() => false), sleep(10_000).then(() => true)]);
-      if (timedOut) {
-        child.kill('SIGKILL');
-        await this.exited;
-      }
-    }
-    if (this.watchdog?.pid) {
-      try {
-        process.kill(this.watchdog.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    this.watchdog = undefined;
-    this.child = undefined;
-  }
-}
-
 /**
  * Start OpenBao with file storage, initialise it (1 key share, threshold 1)
  * and unseal it. If `dataDir` holds a credentials file from
@@ -321,10 +156,16 @@ export async function startOpenBao(opts: StartOpenBaoOptions = {}): Promise<Open
   const raftClusterPort = opts.storage === 'raft' ? await freePort() : undefined;
   writeFileSync(configFile, serverConfig(dataDir, port, raftClusterPort), { mode: 0o600 });
 
-  const proc = new BaoProcess(resolveBaoBin(opts.baoBin), configFile, logFile);
+  const proc = new ManagedProcess({
+    name: 'OpenBao',
+    bin: resolveBaoBin(opts.baoBin),
+    args: ['server', `-config=${configFile}`],
+    logFile,
+    env: { ...process.env, BAO_LOG_FORMAT: 'standard' },
+  });
 
   const fail = (what: string): Error =>
-    new Error(`OpenBao ${what}${proc.exitInfo ? ` (process ${proc.exitInfo})` : ''}. Log ${logFile}:\n${tail(logFile)}`);
+    new Error(`OpenBao ${what}${proc.exitInfo ? ` (process ${proc.exitInfo})` : ''}. Log ${logFile}:\n${tailFile(logFile)}`);
 
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + timeoutMs;
