@@ -100,11 +100,19 @@ describe.each(PLATFORMS)('%s (local): the synthesized vault-config stack on a re
     for (const p of policyRes) await baoOk(a, t, 'PUT', `sys/policies/acl/${p.name}`, { policy: p.policy });
     // vault_auth_backend, vault_kubernetes_auth_backend_config, vault_kubernetes_auth_backend_role
     for (const b of authRes) await baoOk(a, t, 'POST', `sys/auth/${b.path}`, without(b, 'path'));
-    // The local stack takes the API server's CA as the variable kubernetes_ca_cert (this server is
-    // not in a pod); the test passes a throwaway CA, as an engineer passes TF_VAR_kubernetes_ca_cert.
-    const variables: Record<string, string> = { kubernetes_ca_cert: await throwawayCaCert(server!) };
+    // The local stack takes the API server's host, CA and a reviewer token as variables (this server
+    // is not in a pod); the test passes the host's default, a throwaway CA and a placeholder token,
+    // as an engineer passes TF_VAR_*. The write-only argument is the API's token_reviewer_jwt.
+    const variables: Record<string, string> = {
+      kubernetes_host: String(tf.variable.kubernetes_host.default),
+      kubernetes_ca_cert: await throwawayCaCert(server!),
+      kubernetes_reviewer_jwt: 'no-cluster-placeholder',
+    };
+    const apiField = (k: string) => (k === 'token_reviewer_jwt_wo' ? 'token_reviewer_jwt' : k);
     for (const c of authConfigRes) {
-      const declared = Object.fromEntries(Object.entries(without(c, 'backend')).map(([k, v]) => [k, resolveVariable(v, variables)]));
+      const declared = Object.fromEntries(
+        Object.entries(without(c, 'backend', 'token_reviewer_jwt_wo_version')).map(([k, v]) => [apiField(k), resolveVariable(v, variables)]),
+      );
       await baoOk(a, t, 'POST', `auth/${resolveTfReference(tf, c.backend)}/config`, declared);
     }
     for (const r of roleRes) await baoOk(a, t, 'POST', `auth/${resolveTfReference(tf, r.backend)}/role/${r.role_name}`, without(r, 'backend', 'role_name'));
@@ -128,7 +136,9 @@ describe.each(PLATFORMS)('%s (local): the synthesized vault-config stack on a re
     expect(authPath).toBe('kubernetes');
     expect(sorted(policyRes.map((p) => p.name))).toEqual(sorted(allPolicies(plan).map((p) => p.name)));
     expect(sorted(roleRes.map((r) => r.role_name))).toEqual(sorted(allRoles(plan).map((r) => r.name)));
-    expect(only(authConfigRes, 'vault_kubernetes_auth_backend_config').kubernetes_host).toBe(plan.env.auth.kubernetesHost);
+    // Local: the host is the variable kubernetes_host, whose default is the environment's.
+    expect(only(authConfigRes, 'vault_kubernetes_auth_backend_config').kubernetes_host).toBe('${var.kubernetes_host}');
+    expect(tf.variable.kubernetes_host.default).toBe(plan.env.auth.kubernetesHost);
   });
 
   test('OpenBao holds the mount, the auth method and config, and every policy as rendered', async () => {
