@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ESO_TOKEN_ROLE } from '../config/names';
-import { KubernetesObject } from './kubernetes-object';
+import { dependencyOn, KubernetesObject } from './kubernetes-object';
 
 /** Props of ESO's token-request grant in one namespace. */
 export interface EsoTokenRequestRoleProps {
@@ -43,7 +43,7 @@ export class EsoTokenRequestRole extends Construct {
 
   /** Orders both objects after a resource (by its fqn), e.g. the namespace. */
   public dependOn(fqn: string): void {
-    this.role.manifest.dependsOn = [fqn];
-    this.binding.manifest.dependsOn = [fqn];
+    this.role.manifest.dependsOn = [dependencyOn(fqn)];
+    this.binding.manifest.dependsOn = [dependencyOn(fqn)];
   }
 }

@@ -1,4 +1,5 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { Token, type IResolveContext } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** A Kubernetes object as plain data: apiVersion, kind, metadata and the rest. */
@@ -30,4 +31,18 @@ export class KubernetesObject extends Construct {
     this.body = { ...body, metadata: { ...body.metadata, labels: { ...MANAGED_BY, ...body.metadata.labels } } };
     this.manifest = new Manifest(this, 'manifest', { manifest: this.body as unknown as Record<string, unknown> });
   }
+}
+
+/**
+ * A `depends_on` entry for the resource whose `fqn` is given. depends_on takes a static address
+ * (`type.name`), not an interpolation, so the braces an fqn renders with are suppressed, as cdktf
+ * does for `dependsOn` in a resource's config.
+ */
+export function dependencyOn(fqn: string): string {
+  return Token.asString({
+    resolve: (ctx: IResolveContext) => {
+      ctx.suppressBraces = true;
+      return fqn;
+    },
+  });
 }

@@ -44,7 +44,8 @@ export function reloaderScript(): string {
     '      i="$j"',
     '    done',
     '    mv "$AUDIT_FILE" "$AUDIT_FILE.1"',
-    '    reason="${reason:+$reason, }audit file rotated"',
+    // No `${...}` parameter expansion: Terraform would read it as an interpolation in the Helm values.
+    '    if [ -n "$reason" ]; then reason="$reason, audit file rotated"; else reason="audit file rotated"; fi',
     '  fi',
     '  if [ -n "$reason" ]; then',
     '    pid="$(pidof vault || true)"',

@@ -6,7 +6,7 @@ import { MetricsMonitor, SecretsAlerts, ServedCertificateProbe } from '../constr
 import { ESO_DEFAULT_NAMESPACE, ExternalSecretsOperator } from '../constructs/external-secrets-operator';
 import { esoNetworkPolicyBody, NetworkPolicy, vaultNetworkPolicyBody } from '../constructs/network-policies';
 import { PlatformNamespace } from '../constructs/platform-namespace';
-import { KubernetesObject } from '../constructs/kubernetes-object';
+import { dependencyOn, KubernetesObject } from '../constructs/kubernetes-object';
 import { VAULT_TLS_SECRET, VaultServer } from '../constructs/vault-server';
 import { VAULT_CA_CONFIGMAP } from '../constructs/vault-secret-store';
 import { VaultSnapshotJob, type SnapshotSource } from '../constructs/vault-snapshot-job';
@@ -55,7 +55,7 @@ export class ClusterStack extends PlatformStack {
     const caCert = tls ? vaultCaCertVariable(this).stringValue : undefined;
     if (caCert) {
       // The CA certificate alone, for Prometheus and the blackbox exporter to verify Vault: never the TLS secret.
-      new KubernetesObject(this, 'vault-ca', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace: vaultNs }, data: { 'ca.crt': caCert } }).manifest.dependsOn = [vaultNamespace.namespace.fqn];
+      new KubernetesObject(this, 'vault-ca', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace: vaultNs }, data: { 'ca.crt': caCert } }).manifest.dependsOn = [dependencyOn(vaultNamespace.namespace.fqn)];
     }
     this.vault = new VaultServer(this, 'vault', {
       namespace: vaultNs,
@@ -87,14 +87,14 @@ export class ClusterStack extends PlatformStack {
         injectorCaCertBase64: caCert && platform.vault.injector ? Fn.base64encode(caCert) : undefined,
       },
     });
-    this.vault.release.dependsOn = [vaultNamespace.namespace.fqn];
+    this.vault.release.dependsOn = [dependencyOn(vaultNamespace.namespace.fqn)];
     this.eso = new ExternalSecretsOperator(this, 'external-secrets', { namespace: ESO_NAMESPACE, createNamespace: false });
-    this.eso.release.dependsOn = [esoNamespace.namespace.fqn];
+    this.eso.release.dependsOn = [dependencyOn(esoNamespace.namespace.fqn)];
     if (security.networkPolicies) {
       const vaultPolicy = new NetworkPolicy(this, 'vault-network-policy', vaultNetworkPolicyBody({ namespace: vaultNs, clientNamespaces: vaultClientNamespaces(plan), monitoringNamespaces: security.monitoringNamespaces, csi: platform.vault.csi }));
       const esoPolicy = new NetworkPolicy(this, 'eso-network-policy', esoNetworkPolicyBody({ namespace: ESO_NAMESPACE, vaultNamespace: vaultNs, monitoringNamespaces: security.monitoringNamespaces, egressCidrs: security.esoEgressCidrs, egressPorts: security.esoEgressPorts }));
-      vaultPolicy.manifest.dependsOn = [vaultNamespace.namespace.fqn];
-      esoPolicy.manifest.dependsOn = [esoNamespace.namespace.fqn];
+      vaultPolicy.manifest.dependsOn = [dependencyOn(vaultNamespace.namespace.fqn)];
+      esoPolicy.manifest.dependsOn = [dependencyOn(esoNamespace.namespace.fqn)];
     }
     // ServiceMonitor, PrometheusRule, Probe and Certificate need the Prometheus operator's and cert-manager's
     // CRDs, which kubernetes_manifest reads at plan time: they are cluster prerequisites (README).

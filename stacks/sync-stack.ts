@@ -20,7 +20,7 @@ import type { PlatformPlan, ServicePlan } from '../config/plan';
 import { EsoTokenRequestRole } from '../constructs/eso-rbac';
 import { ExternalSecret } from '../constructs/external-secret';
 import { ESO_SERVICE_ACCOUNT } from '../constructs/external-secrets-operator';
-import { KubernetesObject, MANAGED_BY } from '../constructs/kubernetes-object';
+import { dependencyOn, KubernetesObject, MANAGED_BY } from '../constructs/kubernetes-object';
 import { defaultDenyBody, NetworkPolicy } from '../constructs/network-policies';
 import { podSecurityLabels } from '../constructs/platform-namespace';
 import { AwsBackupStore, BackupPushSecret } from '../constructs/push-secret';
@@ -61,8 +61,7 @@ function afterNamespaces(scope: Construct, namespaces: Map<string, NamespaceV1>)
     if (!(node instanceof Manifest)) continue;
     const ns = (node.manifestInput as { metadata?: { namespace?: string } } | undefined)?.metadata?.namespace;
     const created = ns ? namespaces.get(ns) : undefined;
-    // A plain `type.name` address: depends_on takes a static reference, not an interpolation.
-    if (created) node.addOverride('depends_on', [`${created.terraformResourceType}.${created.friendlyUniqueId}`]);
+    if (created) node.dependsOn = [...(node.dependsOn ?? []), dependencyOn(created.fqn)];
   }
 }
 
@@ -99,7 +98,7 @@ export class SyncStack extends PlatformStack {
       if (!tokenAccounts.has(namespace) && caCert) {
         const ca = new KubernetesObject(this, `vault-ca-${namespace}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': caCert } });
         const created = namespaceResources.get(namespace);
-        if (created) ca.manifest.dependsOn = [created];
+        if (created) ca.manifest.dependsOn = [dependencyOn(created)];
       }
       tokenAccounts.set(namespace, (tokenAccounts.get(namespace) ?? new Set()).add(serviceAccount));
     };
@@ -171,9 +170,9 @@ export class SyncStack extends PlatformStack {
         metadata: { name: NO_PODS_QUOTA, namespace: backup.namespace },
         spec: { hard: { pods: '0' } },
       });
-      quota.manifest.dependsOn = [ns.fqn];
+      quota.manifest.dependsOn = [dependencyOn(ns.fqn)];
       if (plan.security.networkPolicies) {
-        new NetworkPolicy(this, 'backup-default-deny', defaultDenyBody({ namespace: backup.namespace })).manifest.dependsOn = [ns.fqn];
+        new NetworkPolicy(this, 'backup-default-deny', defaultDenyBody({ namespace: backup.namespace })).manifest.dependsOn = [dependencyOn(ns.fqn)];
       }
       new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name }, automountServiceAccountToken: false });
       new ServiceAccount(this, 'backup-pusher', {
