@@ -17,7 +17,7 @@ import { loadToolchainEnv } from './toolchain-env';
 export const MOTO_CREDENTIALS = { accessKeyId: 'moto-fake-access-key', secretAccessKey: 'moto-fake-secret-key' } as const;
 
 /** The AWS services the stacks and the restore use; every one is pointed at moto. */
-export const MOTO_SERVICES = ['iam', 'kms', 'secretsmanager', 'sts'] as const;
+export const MOTO_SERVICES = ['iam', 'kms', 's3', 'secretsmanager', 'sts'] as const;
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 (every service on one endpoint). */
@@ -130,6 +130,8 @@ export function motoOverride(stackJson: { provider?: { aws?: AwsProviderBlock[] 
         access_key: MOTO_CREDENTIALS.accessKeyId,
         secret_key: MOTO_CREDENTIALS.secretAccessKey,
         skip_metadata_api_check: 'true',
+        // Bucket names as a path on moto's one host: virtual-hosted names would need DNS.
+        s3_use_path_style: true,
         endpoints: [endpoints],
       })),
     },
