@@ -4,6 +4,7 @@
  * grants capabilities on paths. A policy that no role binds is still listed (its holders come from
  * elsewhere, e.g. the operator policy), with no service account.
  */
+import { terraformPolicyName } from '../config/names';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import type { StackJson } from './synthesize';
 
@@ -54,6 +55,10 @@ export async function accessModelOf(platform: string, stack: StackJson): Promise
   const rulesByPolicy = new Map<string, Array<{ path: string; capabilities: string[] }>>();
   for (const body of Object.values(policies)) {
     const name = String(body.name);
+    // The apply identity's policy is derived from the inventory (config/terraform-policy.ts) and
+    // follows every secret, policy and role the stack manages: its changes mirror the inventory
+    // change the rest of the review already shows, so they are not access changes of their own.
+    if (name === terraformPolicyName(platform)) continue;
     rulesByPolicy.set(name, await policyRules(name, String(body.policy ?? '')));
   }
 

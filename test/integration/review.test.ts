@@ -144,7 +144,7 @@ describe('adding a consumer', () => {
 describe('switching Vault storage from raft to Consul', () => {
   let r: Awaited<ReturnType<typeof review>>;
   beforeAll(async () => {
-    r = await review(platformVariant('consul', withCanary("named('waqiti').vault.storage = { type: 'consul', address: 'consul-server.consul.svc:8500', path: 'vault/' };")), 'waqiti-local,waqiti-prod');
+    r = await review(platformVariant('consul', withCanary("named('waqiti').vault.storage = { type: 'consul', address: 'consul-server.consul.svc:8501', path: 'vault/', security: { tls: { caSecret: 'consul-ca' }, aclTokenSecret: { name: 'vault-consul-acl-token', key: 'token' } } };")), 'waqiti-local,waqiti-prod');
   });
 
   it('is a server flag that says Vault starts on an empty backend, and a server gate trips', () => {
