@@ -29,43 +29,46 @@ build_etcd() {
   finish "$key" "$label"
 }
 
-# ---------------------------------------------------------------- kube-apiserver, kubectl
-build_kube() {
-  local key="kube-$KUBE_VERSION" label="kube-apiserver+kubectl $KUBE_VERSION"
-  local log="$LOGS/$key.log" src dest="$BUILD/$key" out="$BIN/$key" minor
-  begin "$key" "$label" || return 0
+# ---------------------------------------------------------------- kube-apiserver, kubectl, kube-controller-manager
+# kube_source LABEL LOG DEST: a writable copy of k8s.io/kubernetes in which each
+# `k8s.io/X => ./staging/src/k8s.io/X` becomes `k8s.io/X => k8s.io/X v0.<minor>.<patch>`.
+kube_source() {
+  local label="$1" log="$2" dest="$3" src
   src="$(mod_download "$KUBE_MODULE@v$KUBE_VERSION" "$log")" || fail "$label" download "$log"
   copy_src "$src" "$dest" >>"$log" 2>&1 || fail "$label" copy "$log"
-  # k8s.io/X => ./staging/src/k8s.io/X  becomes  k8s.io/X => k8s.io/X v0.<minor>.<patch>
   ( cd "$dest" && rm -rf vendor go.work go.work.sum \
     && sed -i -E "s#(k8s\.io/[A-Za-z0-9._/-]+)[[:space:]]*=>[[:space:]]*\./staging/src/k8s\.io/[A-Za-z0-9._/-]+#\1 => \1 v0.${KUBE_VERSION#*.}#" go.mod \
     && sed -i -E '/^toolchain /d' go.mod ) >>"$log" 2>&1 || fail "$label" patch "$log"
-  minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
-  local ld="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
-  go_build_in "$dest" "$log" -o "$out/kube-apiserver" -ldflags "$ld" ./cmd/kube-apiserver || fail "$label" "build kube-apiserver" "$log"
-  go_build_in "$dest" "$log" -o "$out/kubectl" -ldflags "$ld" ./cmd/kubectl || fail "$label" "build kubectl" "$log"
+}
+
+# The version the binaries report (the module zip carries no git data).
+kube_ldflags() {
+  local minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
+  echo "-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+}
+
+build_kube() {
+  local key="kube-$KUBE_VERSION" label="kube-apiserver+kubectl $KUBE_VERSION"
+  local log="$LOGS/$key.log" dest="$BUILD/$key" out="$BIN/$key"
+  begin "$key" "$label" || return 0
+  kube_source "$label" "$log" "$dest"
+  go_build_in "$dest" "$log" -o "$out/kube-apiserver" -ldflags "$(kube_ldflags)" ./cmd/kube-apiserver || fail "$label" "build kube-apiserver" "$log"
+  go_build_in "$dest" "$log" -o "$out/kubectl" -ldflags "$(kube_ldflags)" ./cmd/kubectl || fail "$label" "build kubectl" "$log"
   "$out/kube-apiserver" --version >>"$log" 2>&1 || fail "$label" install "$log"
   "$out/kubectl" version --client >>"$log" 2>&1 || fail "$label" install "$log"
   rm -rf "$dest"
   finish "$key" "$label"
 }
 
-# ---------------------------------------------------------------- kube-controller-manager
 # Only its garbage collector, namespace and service-account controllers run (scripts/lib/cluster.ts):
 # owned Secrets are collected when their ExternalSecret goes, and deleted namespaces really go.
 build_kube_controller_manager() {
   local key="kube-controller-manager-$KUBE_VERSION" label="kube-controller-manager $KUBE_VERSION"
-  local log="$LOGS/$key.log" src dest="$BUILD/$key" out="$BIN/kube-$KUBE_VERSION" minor
+  local log="$LOGS/$key.log" dest="$BUILD/$key" out="$BIN/kube-$KUBE_VERSION"
   begin "$key" "$label" || return 0
-  src="$(mod_download "$KUBE_MODULE@v$KUBE_VERSION" "$log")" || fail "$label" download "$log"
-  copy_src "$src" "$dest" >>"$log" 2>&1 || fail "$label" copy "$log"
-  ( cd "$dest" && rm -rf vendor go.work go.work.sum \
-    && sed -i -E "s#(k8s\.io/[A-Za-z0-9._/-]+)[[:space:]]*=>[[:space:]]*\./staging/src/k8s\.io/[A-Za-z0-9._/-]+#\1 => \1 v0.${KUBE_VERSION#*.}#" go.mod \
-    && sed -i -E '/^toolchain /d' go.mod ) >>"$log" 2>&1 || fail "$label" patch "$log"
-  minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
-  local ld="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+  kube_source "$label" "$log" "$dest"
   mkdir -p "$out"
-  go_build_in "$dest" "$log" -o "$out/kube-controller-manager" -ldflags "$ld" ./cmd/kube-controller-manager || fail "$label" build "$log"
+  go_build_in "$dest" "$log" -o "$out/kube-controller-manager" -ldflags "$(kube_ldflags)" ./cmd/kube-controller-manager || fail "$label" build "$log"
   "$out/kube-controller-manager" --version >>"$log" 2>&1 || fail "$label" install "$log"
   rm -rf "$dest"
   finish "$key" "$label"
