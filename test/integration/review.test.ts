@@ -216,7 +216,8 @@ describe('renaming a service (same service accounts, same namespace)', () => {
       'rename',
       withCanary(`const w = named('waqiti');
        service(w, 'banking-service').name = 'core-banking';
-       for (const s of w.secrets) s.consumers = s.consumers.map((c) => (c === 'banking-service' ? 'core-banking' : c));`),
+       for (const s of w.secrets) s.consumers = s.consumers.map((c) => (c === 'banking-service' ? 'core-banking' : c));
+       for (const d of w.sharedNamespaces) d.services = d.services.map((x) => (x === 'banking-service' ? 'core-banking' : x));`),
     );
     r = await review(head, 'waqiti-local,waqiti-prod');
   });
@@ -244,7 +245,7 @@ describe('renaming a service (same service accounts, same namespace)', () => {
 describe('moving a service to another namespace', () => {
   let r: Awaited<ReturnType<typeof review>>;
   beforeAll(async () => {
-    r = await review(platformVariant('move', withCanary("service(named('waqiti'), 'banking-service').namespace = 'waqiti-banking';")), 'waqiti-local,waqiti-prod');
+    r = await review(platformVariant('move', withCanary("const w = named('waqiti'); service(w, 'banking-service').namespace = 'waqiti-banking'; for (const d of w.sharedNamespaces) d.services = d.services.filter((x) => x !== 'banking-service');")), 'waqiti-local,waqiti-prod');
   });
 
   it('is one widening that names who loses and who gains read, per environment set', () => {
@@ -286,7 +287,7 @@ describe('removing a backup replica region', () => {
 describe('removing a workload\'s ExternalSecret (delivery switched to CSI)', () => {
   let r: Awaited<ReturnType<typeof review>>;
   beforeAll(async () => {
-    r = await review(platformVariant('no-eso', withCanary("secret(named('waqiti'), 'infrastructure/grafana').delivery = ['csi'];")), 'waqiti-local,waqiti-prod');
+    r = await review(platformVariant('no-eso', withCanary("const w = named('waqiti'); w.vault.csi = true; secret(w, 'infrastructure/grafana').delivery = ['csi'];")), 'waqiti-local,waqiti-prod');
   });
 
   it('flags the lost Kubernetes Secret with its workload and namespace; access is unchanged', () => {
