@@ -1,5 +1,5 @@
-/** Command-line options of `npm run restore`, parsed with node's own parseArgs. */
-import { parseArgs } from 'node:util';
+/** Command-line options of `npm run restore`, parsed with node's parseArgs (scripts/lib/cli.ts). */
+import { parseFlags, UsageError } from '../scripts/lib/cli';
 
 export interface RestoreCliOptions {
   readonly platform: string;
@@ -29,29 +29,18 @@ Secret values are never printed.
 Exit codes: 0 restored, dry run, or Vault already holds the backup; 1 refused (Vault is newer, the
             backup's keys do not match the inventory, no usable backup); 2 bad usage; 3 AWS or Vault failed.`;
 
-/** Thrown for bad usage (exit 2). */
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseRestoreArgs(argv: readonly string[]): RestoreCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        platform: { type: 'string' },
-        env: { type: 'string' },
-        secret: { type: 'string' },
-        region: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    platform: { type: 'string' },
+    env: { type: 'string' },
+    secret: { type: 'string' },
+    region: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const v = parsed.values;
   if (v.help) return { platform: '', env: '', secret: '', dryRun: false, force: false, help: true };
   const missing = (['platform', 'env', 'secret'] as const).filter((k) => !v[k]).map((k) => `--${k}`);

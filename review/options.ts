@@ -1,5 +1,5 @@
-/** Command-line options of `npm run review`, parsed with node's own parseArgs. */
-import { parseArgs } from 'node:util';
+/** Command-line options of `npm run review`, parsed with node's parseArgs (scripts/lib/cli.ts). */
+import { parseFlags, UsageError } from '../scripts/lib/cli';
 import { RISK_LEVELS, type RiskLevel } from './risks';
 
 export const FAIL_ON_LEVELS = [...RISK_LEVELS, 'any'] as const;
@@ -27,28 +27,17 @@ export const USAGE = `Usage: npm run review -- [--base <git ref>] [--fail-on <le
 Exit codes: 0 reviewed, no gated flag; 1 reviewed, a --fail-on level was flagged;
             2 bad usage or a side does not synthesize (e.g. invalid configuration); 3 a tool failed (tofu, OpenBao, git).`;
 
-/** Thrown for bad usage (exit 2). */
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseReviewArgs(argv: readonly string[]): ReviewCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        base: { type: 'string' },
-        'fail-on': { type: 'string', multiple: true },
-        out: { type: 'string', default: 'review.out' },
-        'no-plan': { type: 'boolean', default: false },
-        only: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    base: { type: 'string' },
+    'fail-on': { type: 'string', multiple: true },
+    out: { type: 'string', default: 'review.out' },
+    'no-plan': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const v = parsed.values;
   const failOn = (v['fail-on'] ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   const unknown = failOn.filter((l) => !(FAIL_ON_LEVELS as readonly string[]).includes(l));
