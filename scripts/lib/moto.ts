@@ -17,7 +17,7 @@ import { loadToolchainEnv } from './toolchain-env';
 export const MOTO_CREDENTIALS = { accessKeyId: 'moto-fake-access-key', secretAccessKey: 'moto-fake-secret-key' } as const;
 
 /** The AWS services the stacks and the restore use; every one is pointed at moto. */
-export const MOTO_SERVICES = ['iam', 'kms', 's3', 'secretsmanager', 'sts'] as const;
+export const MOTO_SERVICES = ['iam', 'kms', 's3', 's3control', 'secretsmanager', 'sts'] as const;
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 (every service on one endpoint). */
@@ -132,6 +132,11 @@ export function motoOverride(stackJson: { provider?: { aws?: AwsProviderBlock[] 
         skip_metadata_api_check: 'true',
         // Bucket names as a path on moto's one host: virtual-hosted names would need DNS.
         s3_use_path_style: true,
+        // S3 Control (bucket tags) puts the account ID in front of the endpoint's host
+        // (`111122223333.127.0.0.1`), a name no resolver knows: such requests go to moto as a proxy,
+        // which serves them by path. Requests for 127.0.0.1 itself are never proxied.
+        http_proxy: moto.endpoint,
+        https_proxy: '',
         endpoints: [endpoints],
       })),
     },

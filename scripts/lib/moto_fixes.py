@@ -1,5 +1,5 @@
-"""moto_server with fixes for three gaps of moto 5.2.5 that break the aws provider's multi-Region
-resources. Run with the moto virtual environment's python, with moto_server's own arguments:
+"""moto_server with fixes for five gaps of moto 5.2.5 that break the aws provider's multi-Region
+keys and secrets and the snapshot bucket. Run with the moto virtual environment's python, with moto_server's own arguments:
 
     <venv>/bin/python scripts/lib/moto_fixes.py -H 127.0.0.1 -p PORT
 
@@ -21,6 +21,13 @@ documents, and nothing more.
 3. Secrets Manager replicas ignore their `KmsKeyId` (moto/secretsmanager/models.py `ReplicaSecret`
    always reports `alias/aws/secretsmanager`), so aws_secretsmanager_secret reads back another
    replica key than it declared and every plan wants to replace the replica.
+4. S3 CreateBucket ignores `CreateBucketConfiguration.Tags` (moto/s3/responses.py
+   `_bucket_response_put` reads only the LocationConstraint). The aws provider tags a new bucket that
+   way and reads the tags back through S3 Control ListTagsForResource, so every plan wants to add
+   the bucket's tags again.
+5. S3 GetBucketNotificationConfiguration leaves out `EventBridgeConfiguration` although
+   PutBucketNotificationConfiguration stored it (moto/s3/responses.py `get_bucket_notification`), so
+   aws_s3_bucket_notification reads `eventbridge = false` and every plan wants to turn it on.
 """
 
 import sys
@@ -29,7 +36,10 @@ from typing import Any
 
 import moto.kms.models as kms_models
 import moto.kms.responses as kms_responses
+import moto.s3.responses as s3_responses
 import moto.secretsmanager.models as sm_models
+import xmltodict
+from moto.core.responses import ActionResult
 from moto.server import main
 
 
@@ -97,9 +107,50 @@ def _create_replicas_with_keys(self: Any, replica_regions: Any, force_overwrite:
     return replicas
 
 
+_bucket_response_put = s3_responses.S3Response._bucket_response_put
+
+
+def _bucket_put_with_tags(self: Any, request: Any, bucket_name: str, querystring: dict[str, Any]) -> Any:
+    response = _bucket_response_put(self, request, bucket_name, querystring)
+    # Fix 4: CreateBucket (a PUT on the bucket with no subresource) applies the tags of its request.
+    if not querystring and self.body:
+        config = xmltodict.parse(self.body).get("CreateBucketConfiguration") or {}
+        tags = (config.get("Tags") or {}).get("Tag") or []
+        if isinstance(tags, dict):
+            tags = [tags]
+        if tags:
+            self.backend.put_bucket_tagging(bucket_name, {t["Key"]: t.get("Value") or "" for t in tags})
+    return response
+
+
+_get_bucket_notification = s3_responses.S3Response.get_bucket_notification
+
+
+def _get_bucket_notification_with_eventbridge(self: Any) -> Any:
+    config = self.backend.get_bucket_notification_configuration(self.bucket_name)
+    if config is None or config.event_bridge is None:
+        return _get_bucket_notification(self)
+    serialized = self.serialized
+
+    # Fix 5: the EventBridge switch is part of the answer (an empty element when it is on).
+    def with_eventbridge(action_result: Any) -> Any:
+        result = action_result.result
+        if isinstance(result, dict):
+            action_result = ActionResult({**result, "EventBridgeConfiguration": {}})
+        return serialized(action_result)
+
+    self.serialized = with_eventbridge
+    try:
+        return _get_bucket_notification(self)
+    finally:
+        del self.serialized
+
+
 kms_models.KmsBackend.replicate_key = _replicate_key
 kms_responses.KmsResponse.replicate_key = _replicate_key_response
 sm_models.FakeSecret.create_replicas = _create_replicas_with_keys
+s3_responses.S3Response._bucket_response_put = _bucket_put_with_tags
+s3_responses.S3Response.get_bucket_notification = _get_bucket_notification_with_eventbridge
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

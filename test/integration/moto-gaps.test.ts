@@ -4,8 +4,9 @@
  * moto release fixes a gap, its "stock" test fails: drop that fix and this test together.
  */
 import { CreateKeyCommand, DescribeKeyCommand, ListResourceTagsCommand, ReplicateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, GetBucketTaggingCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { startMoto, type MotoServer } from '../../scripts/lib/moto';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { awsClients } from '../support/aws';
 
 jest.setTimeout(120_000);
@@ -35,6 +36,20 @@ async function probe(moto: MotoServer) {
   };
 }
 
+/** What moto answers for a bucket created with tags and sending its events to EventBridge. */
+async function probeBucket(moto: MotoServer) {
+  const s3 = new S3Client({ region: PRIMARY, endpoint: moto.endpoint, forcePathStyle: true, credentials: { ...MOTO_CREDENTIALS } });
+  const bucket = `probe-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1', Tags: [{ Key: 'purpose', Value: 'probe' }] } }));
+  const tags = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket })).then(
+    (r) => (r.TagSet ?? []).map((t) => `${t.Key}=${t.Value}`),
+    (e: Error) => e.name,
+  );
+  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { EventBridgeConfiguration: {} } }));
+  const notification = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+  return { bucketTags: tags, eventBridge: notification.EventBridgeConfiguration !== undefined };
+}
+
 describe('stock moto 5.2.5', () => {
   let moto: MotoServer;
   beforeAll(async () => (moto = await startMoto({ accountId: ACCOUNT, fixes: false })));
@@ -56,6 +71,14 @@ describe('stock moto 5.2.5', () => {
     const p = await probe(moto);
     expect(p.secretReplicaKey).toBe('alias/aws/secretsmanager');
   });
+
+  it('gap 4: CreateBucket ignores the tags of its CreateBucketConfiguration', async () => {
+    expect((await probeBucket(moto)).bucketTags).toBe('NoSuchTagSet');
+  });
+
+  it('gap 5: the bucket notification configuration leaves out the EventBridge switch it stored', async () => {
+    expect((await probeBucket(moto)).eventBridge).toBe(false);
+  });
 });
 
 describe('the harness moto (scripts/lib/moto_fixes.py)', () => {
@@ -73,6 +96,7 @@ describe('the harness moto (scripts/lib/moto_fixes.py)', () => {
       secretReplicaKey: p.replicaKeyArn,
       replicaKeyArn: expect.stringMatching(new RegExp(`^arn:aws:kms:${REPLICA}:${ACCOUNT}:key/mrk-`)),
     });
+    expect(await probeBucket(moto)).toEqual({ bucketTags: ['purpose=probe'], eventBridge: true });
   });
 
   it('runs in the account it was given, on 127.0.0.1, and stops by PID', async () => {

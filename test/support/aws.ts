@@ -39,10 +39,15 @@ export function arnResolver(tf: Record<string, any>, moto: MotoServer, region: s
     if (aliases.length !== 1) throw new Error(`aws_kms_key.${keyResourceId} has ${aliases.length} aliases; expected 1`);
     return aliases[0].name;
   };
-  const resolve = async (ref: string): Promise<string> => {
-    const m = /^\$\{(aws_[a-z_]+)\.([^.}]+)\.arn\}$/.exec(ref);
-    if (!m) return ref;
-    const [, type, id] = m;
+  const resolve = async (value: string): Promise<string> => {
+    // A reference, alone or followed by a path (`${aws_s3_bucket.x.arn}/*`).
+    const m = /^\$\{(aws_[a-z0-9_]+)\.([^.}]+)\.arn\}(.*)$/.exec(value);
+    if (!m) return value;
+    const [, type, id, rest] = m;
+    return `${await arnOf(type, id, value)}${rest}`;
+  };
+  const arnOf = async (type: string, id: string, ref: string): Promise<string> => {
+    if (type === 'aws_s3_bucket') return `arn:aws:s3:::${resource(type, id).bucket}`;
     if (type === 'aws_secretsmanager_secret') {
       const out = await awsClients(moto, region).sm.send(new DescribeSecretCommand({ SecretId: resource(type, id).name }));
       return out.ARN!;

@@ -7,19 +7,23 @@
  *  - what exists is read back through the AWS API: key rotation, multi-Region primary and replica
  *    keys, the backups and their replicas under the replica keys, the IAM roles with exactly the
  *    declared trust and inline policies (every `${…arn}` resolved to the ARN AWS reports);
- *  - a destroy leaves every backup recoverable for its recovery window and every key pending
- *    deletion for its deletion window.
+ *  - a plain `tofu destroy` is refused by `prevent_destroy` on every key, backup and the snapshot
+ *    bucket, and deletes nothing;
+ *  - once a reviewed change drops `prevent_destroy`, a destroy leaves every backup recoverable for its
+ *    recovery window and every key pending deletion for its deletion window.
  */
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListResourceTagsCommand } from '@aws-sdk/client-kms';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, ListSecretsCommand, RestoreSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planPlatform } from '../../config/plan';
 import { UNSEAL_ACTIONS } from '../../constructs/kms-unseal';
-import { startMoto, type MotoServer } from '../../scripts/lib/moto';
+import { MOTO_CREDENTIALS, startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { applyToMoto, destroyOnMoto, initForMoto, planOnMoto } from '../../scripts/lib/moto-stack';
+import { TofuError } from '../../scripts/lib/tofu';
 import { arnResolver, awsClients, parsePolicy, resolvePolicy } from '../support/aws';
 import { runApp } from '../support/run-app';
 import { platformNamed } from '../support/synth';
@@ -27,6 +31,15 @@ import { platformNamed } from '../support/synth';
 jest.setTimeout(900_000);
 
 const DAY_MS = 86_400_000;
+
+/** The reviewed change the README asks for before removing protected resources: no `prevent_destroy` left. */
+function dropPreventDestroy(file: string): void {
+  const tf = JSON.parse(readFileSync(file, 'utf8'));
+  for (const byId of Object.values<Record<string, any>>(tf.resource)) {
+    for (const body of Object.values(byId)) if (body.lifecycle) delete body.lifecycle.prevent_destroy;
+  }
+  writeFileSync(file, JSON.stringify(tf, null, 2));
+}
 
 describe.each(['waqiti', 'pea-forecast'])('%s prod: unseal and backup layers on moto', (name) => {
   const platform = platformNamed(name);
@@ -155,11 +168,47 @@ describe.each(['waqiti', 'pea-forecast'])('%s prod: unseal and backup layers on 
     await expectRoleAsDeclared('backup');
   });
 
+  it('destroy: refused while the keys, the backups and the snapshot bucket are prevent_destroy; nothing is deleted', async () => {
+    const protectedAddresses = (layer: string) =>
+      Object.entries<Record<string, any>>(tfOf(layer).resource).flatMap(([type, byId]) =>
+        Object.entries(byId)
+          .filter(([, body]) => body.lifecycle?.prevent_destroy === true)
+          .map(([id]) => `${type}.${id}`),
+      );
+    const declared = ['unseal', 'backup'].flatMap(protectedAddresses);
+    const types = new Set(declared.map((a) => a.split('.')[0]));
+    expect([...types].sort()).toEqual(['aws_kms_key', 'aws_kms_replica_key', 'aws_s3_bucket', 'aws_secretsmanager_secret']);
+    // OpenTofu stops the destroy plan at the first protected instances it meets, so it names some
+    // of them, never one that is not protected.
+    for (const layer of ['backup', 'unseal']) {
+      const err = await destroyOnMoto(dirOf(layer)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TofuError);
+      const refused = [...(err as TofuError).stderr.matchAll(/Resource instance\s+(\S+)\s+has prevent_destroy set/g)].map((m) => m[1]);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.filter((a) => !protectedAddresses(layer).includes(a))).toEqual([]);
+    }
+    const bucket = Object.values<any>(tfOf('backup').resource.aws_s3_bucket)[0].bucket as string;
+    const s3 = new S3Client({ region: aws.primaryRegion, endpoint: moto.endpoint, forcePathStyle: true, credentials: { ...MOTO_CREDENTIALS } });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
+    const { kms, sm } = awsClients(moto, aws.primaryRegion);
+    const listed = (await sm.send(new ListSecretsCommand({ IncludePlannedDeletion: true, MaxResults: 100 }))).SecretList ?? [];
+    expect(listed.map((s) => ({ name: s.Name!, deleted: s.DeletedDate })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      critical.map((p) => ({ name: `${name}/backup/${p}`, deleted: undefined })).sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    for (const alias of [`alias/${name}-prod-vault-unseal`, `alias/${name}-prod-secrets-backup`]) {
+      expect((await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata!.KeyState).toBe('Enabled');
+    }
+  });
+
   // Destroying takes minutes on moto and runs the same code for both platforms: checked once.
   const destroyCheck = name === 'waqiti' ? it : undefined;
-  destroyCheck?.('destroy: every backup stays recoverable for the recovery window, every key is pending deletion for 30 days', async () => {
+  destroyCheck?.('destroy after a reviewed change drops prevent_destroy: every backup stays recoverable for the recovery window, every key is pending deletion for 30 days', async () => {
     const { kms, sm } = awsClients(moto, aws.primaryRegion);
     const key = (await kms.send(new DescribeKeyCommand({ KeyId: `alias/${name}-prod-secrets-backup` }))).KeyMetadata!;
+    for (const layer of ['backup', 'unseal']) dropPreventDestroy(join(dirOf(layer), 'cdk.tf.json'));
     const started = Date.now();
     await destroyOnMoto(dirOf('backup'));
     await destroyOnMoto(dirOf('unseal'));
@@ -178,5 +227,5 @@ describe.each(['waqiti', 'pea-forecast'])('%s prod: unseal and backup layers on 
       expect(k.KeyState).toBe('PendingDeletion');
       expect(Math.abs(k.DeletionDate!.getTime() - (started + 30 * DAY_MS))).toBeLessThan(10 * 60_000);
     }
-  });
+});
 });
