@@ -27,6 +27,24 @@ const byStack = PLATFORMS.flatMap((p) =>
 ).filter((s) => s.objects.length > 0);
 const manifests = byStack.flatMap((s) => s.objects.map((m) => ({ where: `${s.stack}: ${m.kind}/${m.metadata.name}`, m })));
 
+/**
+ * Every field of `sent` that `got` does not hold with the same value, as paths. What the API server
+ * drops or rewrites makes `kubernetes_manifest` fail after apply ("inconsistent result") or plan a
+ * change forever; defaults the server adds are fine.
+ */
+function notKept(sent: unknown, got: unknown, path = ''): string[] {
+  if (sent && typeof sent === 'object') {
+    if (!got || typeof got !== 'object' || Array.isArray(sent) !== Array.isArray(got)) return [path || '.'];
+    if (Array.isArray(sent)) {
+      const list = got as unknown[];
+      if (list.length !== sent.length) return [`${path} (${sent.length} items sent, ${list.length} kept)`];
+      return sent.flatMap((v, i) => notKept(v, list[i], `${path}[${i}]`));
+    }
+    return Object.entries(sent).flatMap(([k, v]) => notKept(v, (got as Record<string, unknown>)[k], `${path}.${k}`));
+  }
+  return sent === got ? [] : [`${path} (${JSON.stringify(sent)} became ${JSON.stringify(got)})`];
+}
+
 
 describe('manifests on a real API server (server-side dry run)', () => {
   let cluster: LocalCluster;
@@ -74,5 +92,26 @@ describe('manifests on a real API server (server-side dry run)', () => {
     }
     expect(refused).toEqual([]);
     expect(manifests.length).toBeGreaterThan(100);
+  });
+
+  it('keeps every field of every object as sent (no field dropped or rewritten by the server)', async () => {
+    const changed: string[] = [];
+    for (const { stack, objects } of byStack) {
+      const list = { apiVersion: 'v1', kind: 'List', items: objects };
+      const out = JSON.parse(await cluster.kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(list)));
+      const items: Array<Record<string, any>> = out.kind === 'List' ? out.items : [out];
+      for (const sent of objects) {
+        const got = items.find((i) => i.kind === sent.kind && i.metadata?.name === sent.metadata.name && (i.metadata?.namespace ?? '') === (sent.metadata.namespace ?? ''));
+        if (!got) changed.push(`${stack}: ${sent.kind}/${sent.metadata.name} not returned`);
+        else changed.push(...notKept(sent, got).map((p) => `${stack}: ${sent.kind}/${sent.metadata.name} ${p}`));
+      }
+    }
+    expect(changed).toEqual([]);
+  });
+
+  it('the round-trip check can fail: an empty list is dropped by the server', async () => {
+    const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'probe', namespace: 'default' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [] } };
+    const got = JSON.parse(await cluster.kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(policy)));
+    expect(notKept(policy, got)).toEqual(['.spec.ingress']);
   });
 });

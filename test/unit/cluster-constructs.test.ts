@@ -1,4 +1,5 @@
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
+import { KubernetesObject, MANAGED_BY, withoutEmptyLists } from '../../constructs/kubernetes-object';
 import { ExternalSecret } from '../../constructs/external-secret';
 import { VaultSecretStore } from '../../constructs/vault-secret-store';
 import { renderVaultServerConfig } from '../../constructs/vault-server-config';
@@ -132,5 +133,21 @@ describe('Agent Injector annotations', () => {
     expect(a['vault.hashicorp.com/agent-inject-secret-pea-forecast-db']).toBe('secret/data/pea-forecast/db');
     expect(a['vault.hashicorp.com/agent-inject-template-pea-forecast-db']).toBe('DATABASE_URL=postgresql://{{ .Data.data.username }}');
     expect(a['vault.hashicorp.com/agent-inject-template-pea-forecast-redis']).toBe('{{- with secret "secret/data/pea-forecast/redis" -}}\nPASSWORD={{ index .Data.data "password" }}\n{{- end }}');
+  });
+});
+
+describe('KubernetesObject', () => {
+  it('leaves out empty lists at any depth (the API server drops them) and keeps empty objects', () => {
+    expect(withoutEmptyLists({ spec: { podSelector: {}, ingress: [], rules: [{ from: [], ports: [{ port: 1 }] }], names: ['a'] } })).toEqual({
+      spec: { podSelector: {}, rules: [{ ports: [{ port: 1 }] }], names: ['a'] },
+    });
+  });
+
+  it('applies the body without empty lists, with the managed-by label', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const o = new KubernetesObject(stack, 'deny', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'ns' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [] } });
+    const manifest = Object.values<any>(JSON.parse(Testing.synth(stack)).resource.kubernetes_manifest)[0].manifest;
+    expect(manifest).toEqual({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'ns', labels: { ...MANAGED_BY } }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    expect(o.body.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
   });
 });

@@ -113,7 +113,10 @@ describe('finding 4: NetworkPolicies', () => {
 
   it('denies all ingress and egress in the backup namespace', () => {
     const deny = manifestsOf(synthPlatform(waqiti, 'prod').stacks.sync.tf).find((m) => m.kind === 'NetworkPolicy')!;
-    expect(deny).toMatchObject({ metadata: { name: 'default-deny', namespace: 'waqiti-secrets-backup' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] } });
+    // No rule lists at all: with both policy types that denies everything (an empty list would be
+    // dropped by the API server and break kubernetes_manifest's apply).
+    expect(deny).toMatchObject({ metadata: { name: 'default-deny', namespace: 'waqiti-secrets-backup' } });
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 
   it('refuses to turn NetworkPolicies off in production-grade environments, or unauthenticated metrics without them', () => {
