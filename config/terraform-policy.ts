@@ -41,6 +41,11 @@ export function terraformPolicyGrants(i: TerraformPolicyInputs): Grant[] {
     { path: `sys/mounts/${i.mount}`, capabilities: CRUD },
     { path: `sys/mounts/${i.mount}/tune`, capabilities: ['read', 'update'] },
     { path: `${i.mount}/config`, capabilities: ['create', 'read', 'update'] },
+    // Mount-like objects left in Vault but not in state (an apply killed before OpenTofu wrote state,
+    // the KV mount kept by a destroy) are adopted: the stack reads the tables of engines and auth
+    // methods (paths and settings, no secret) at plan time (constructs/existing-vault-objects.ts).
+    { path: 'sys/mounts', capabilities: ['read'] },
+    { path: 'sys/auth', capabilities: ['read'] },
     // Kubernetes auth: enabling an auth method is sudo-protected.
     { path: `sys/auth/${i.kubernetesAuthPath}`, capabilities: [...CRUD, 'sudo'] },
     { path: `sys/mounts/auth/${i.kubernetesAuthPath}`, capabilities: ['read'] },
@@ -50,7 +55,8 @@ export function terraformPolicyGrants(i: TerraformPolicyInputs): Grant[] {
     // Policies, by name; its own is read-only.
     ...i.policyNames.map((p) => ({ path: `sys/policies/acl/${p}`, capabilities: CRUD })),
     { path: `sys/policies/acl/${i.name}`, capabilities: ['read'] },
-    // Audit devices are sudo-protected; the provider reads the list to find its device.
+    // Audit devices are sudo-protected; the provider reads the list to find its device, and the
+    // stack reads it to adopt a device that exists but is not in state.
     ...i.auditPaths.map((a) => ({ path: `sys/audit/${a}`, capabilities: [...CRUD, 'sudo'] as Capability[] })),
     { path: 'sys/audit', capabilities: ['read', 'sudo'] },
     // Generated values are written, never read; external slots get their metadata only.

@@ -17,14 +17,20 @@ export interface AuditDeviceProps {
  * (shipped by the node's log collector) and the rotated file on the audit volume.
  */
 export class AuditDevice extends Construct {
+  /** The `vault_audit` resource. */
+  public readonly resource: Audit;
+  /** The device's path (`sys/audit/<path>`). */
+  public readonly devicePath: string;
+
   constructor(scope: Construct, id: string, props: AuditDeviceProps) {
     super(scope, id);
     if (!props.filePath.startsWith('/') && props.filePath !== 'stdout') {
       throw new Error(`'filePath' must be an absolute path or "stdout". Received: ${props.filePath}`);
     }
-    new Audit(this, 'device', {
+    this.devicePath = props.path ?? 'file';
+    this.resource = new Audit(this, 'device', {
       type: 'file',
-      path: props.path ?? 'file',
+      path: this.devicePath,
       description: props.description ?? 'All requests and responses, secrets HMAC-hashed',
       options: { file_path: props.filePath },
     });

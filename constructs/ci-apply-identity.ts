@@ -35,6 +35,8 @@ export interface CiApplyIdentityProps {
  * service token carrying only the Terraform policy.
  */
 export class CiApplyIdentity extends Construct {
+  /** The JWT auth method's mount. */
+  public readonly backend: JwtAuthBackend;
   public readonly role: JwtAuthBackendRole;
 
   constructor(scope: Construct, id: string, props: CiApplyIdentityProps) {
@@ -44,13 +46,13 @@ export class CiApplyIdentity extends Construct {
     if (Object.keys(props.boundClaims).length === 0) problems.push("'boundClaims' must bind at least one claim: otherwise any token of the issuer logs in");
     if (props.tokenTtlSeconds < 60 || props.tokenTtlSeconds > 4 * 3600) problems.push(`'tokenTtlSeconds' must be between 60 and 14400. Received: ${props.tokenTtlSeconds}`);
     if (problems.length > 0) throw new Error(`CiApplyIdentity ${props.roleName} failed validation:\n- ${problems.join('\n- ')}`);
-    const backend = new JwtAuthBackend(this, 'backend', {
+    const backend = (this.backend = new JwtAuthBackend(this, 'backend', {
       path: props.path,
       type: 'jwt',
       description: 'CI applies the Vault configuration with its OIDC token',
       boundIssuer: props.boundIssuer,
       ...(props.oidcDiscoveryUrl ? { oidcDiscoveryUrl: props.oidcDiscoveryUrl } : { jwtValidationPubkeys: [...props.validationPubkeys!] }),
-    });
+    }));
     this.role = new JwtAuthBackendRole(this, 'role', {
       backend: backend.path,
       roleName: props.roleName,

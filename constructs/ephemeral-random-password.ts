@@ -4,11 +4,14 @@ import type { Charset } from '../config/schema';
 
 /** Props of an `ephemeral "random_password"` block (random provider 3.7+). */
 export interface EphemeralRandomPasswordProps {
-  /** Characters in the value. */
+  /** Characters in the value, 16 to 4096. */
   readonly length: number;
   /** Which characters the value is drawn from. */
   readonly charset: Charset;
 }
+
+/** Longest password: a secret's values are cut from one password (constructs/generated-secret.ts). */
+const MAX_LENGTH = 4096;
 
 /** Symbols allowed in `alphanumeric-symbols` values: safe in URLs, shells and YAML. */
 const SAFE_SYMBOLS = '-_.~!#%^*+=';
@@ -24,7 +27,7 @@ export class EphemeralRandomPassword extends TerraformElement {
 
   constructor(scope: Construct, id: string, props: EphemeralRandomPasswordProps) {
     super(scope, id);
-    if (props.length < 16 || props.length > 256) throw new Error(`'length' must be between 16 and 256. Received: ${props.length}`);
+    if (props.length < 16 || props.length > MAX_LENGTH) throw new Error(`'length' must be between 16 and ${MAX_LENGTH}. Received: ${props.length}`);
     this.props = props;
   }
 

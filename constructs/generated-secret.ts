@@ -36,10 +36,13 @@ export class GeneratedSecret extends Construct {
     if (!Number.isInteger(props.generation) || props.generation < 1) {
       throw new Error(`GeneratedSecret ${props.path}: 'generation' must be a positive integer. Received: ${props.generation}`);
     }
-    const fields = props.keys.map((key) => {
-      const value = new EphemeralRandomPassword(this, `value-${key}`, { length: props.length, charset: props.charset });
-      return `${JSON.stringify(key)} = ${value.result}`;
-    });
+    if (props.length < 16 || props.length > 256) throw new Error(`GeneratedSecret ${props.path}: 'length' must be between 16 and 256. Received: ${props.length}`);
+    // One ephemeral password per secret, cut into one value per key. Every character is drawn
+    // independently, so the values are as random as separate passwords; but OpenTofu opens every
+    // ephemeral resource on every plan and the random provider bcrypt-hashes each password it opens
+    // (tens of ms of CPU), so one per secret instead of one per key is what keeps a no-op plan fast.
+    const values = new EphemeralRandomPassword(this, 'values', { length: props.length * props.keys.length, charset: props.charset });
+    const fields = props.keys.map((key, i) => `${JSON.stringify(key)} = substr(${values.result}, ${i * props.length}, ${props.length})`);
     this.resource = new KvSecretV2(this, 'secret', {
       mount: props.mount,
       name: props.path,

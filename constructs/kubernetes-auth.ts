@@ -32,7 +32,8 @@ export interface KubernetesAuthProps {
 export class KubernetesAuth extends Construct {
   /** Mount path, as a reference that orders roles after the mount. */
   public readonly path: string;
-  private readonly backend: AuthBackend;
+  /** The `vault_auth_backend` resource (the auth method's mount). */
+  public readonly backend: AuthBackend;
 
   constructor(scope: Construct, id: string, props: KubernetesAuthProps) {
     super(scope, id);

@@ -16,10 +16,22 @@ export interface KvV2MountProps {
   readonly description?: string;
 }
 
-/** A KV v2 mount and its engine settings. */
+/**
+ * A KV v2 mount and its engine settings.
+ *
+ * The mount outlives `tofu destroy`: disabling a secrets engine deletes everything in it, and the
+ * values of external slots (filled out of band, see constructs/external-secret-slot.ts) cannot be
+ * recreated by an apply. So the mount has `lifecycle { destroy = false }` (OpenTofu 1.12): a destroy
+ * only forgets it (OpenTofu then ends with "Destroy was successful but left behind forgotten
+ * instances"; `-suppress-forget-errors` makes that exit 0), and the next apply adopts it again
+ * (constructs/existing-vault-objects.ts). Removing it for good is an operator's act:
+ * `bao secrets disable <path>` (README, "The Vault layer's lifecycle").
+ */
 export class KvV2Mount extends Construct {
   /** The mount path, as a reference that orders dependants after the mount. */
   public readonly path: string;
+  /** The `vault_mount` resource. */
+  public readonly resource: Mount;
 
   constructor(scope: Construct, id: string, props: KvV2MountProps) {
     super(scope, id);
@@ -30,6 +42,8 @@ export class KvV2Mount extends Construct {
       options: { version: '2' },
       description: props.description ?? `${props.path} secrets (KV v2)`,
     });
+    // cdktf 0.21's lifecycle type predates OpenTofu's `destroy` argument.
+    mount.addOverride('lifecycle.destroy', false);
     new KvSecretBackendV2(this, 'config', {
       mount: mount.path,
       maxVersions: props.maxVersions,
@@ -37,5 +51,6 @@ export class KvV2Mount extends Construct {
       deleteVersionAfter: props.deleteVersionAfterSeconds,
     });
     this.path = mount.path;
+    this.resource = mount;
   }
 }

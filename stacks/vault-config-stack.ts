@@ -5,6 +5,7 @@ import { allPolicies, allRoles, AUDIT_DEVICE_PATHS, KUBERNETES_AUTH_PATH, type P
 import type { SecretConfig } from '../config/schema';
 import { AuditDevice } from '../constructs/audit-device';
 import { CiApplyIdentity } from '../constructs/ci-apply-identity';
+import { ExistingVaultObjects } from '../constructs/existing-vault-objects';
 import { ExternalSecretSlot } from '../constructs/external-secret-slot';
 import { GeneratedSecret } from '../constructs/generated-secret';
 import { KubernetesAuth } from '../constructs/kubernetes-auth';
@@ -83,13 +84,19 @@ export class VaultConfigStack extends PlatformStack {
       deleteVersionAfterSeconds: kv.deleteVersionAfter === '0s' ? 0 : durationSeconds(kv.deleteVersionAfter)!,
       description: `${plan.platform.displayName} secrets`,
     });
+    // An apply killed before OpenTofu wrote state, or a destroy (which keeps the mount), leaves
+    // mount-like objects in Vault that state does not know: the next apply adopts them.
+    const existing = new ExistingVaultObjects(this, 'existing');
+    existing.adopt(mount.resource, 'mounts', plan.mount);
+    const audits: AuditDevice[] = [];
     if (!plan.env.cluster) {
-      new AuditDevice(this, 'audit', { filePath: 'stdout', path: AUDIT_DEVICE_PATHS[0] });
+      audits.push(new AuditDevice(this, 'audit', { filePath: 'stdout', path: AUDIT_DEVICE_PATHS[0] }));
     } else {
       // Two devices, so that one failing (a full volume) does not stop Vault.
-      if (plan.security.audit.file) new AuditDevice(this, 'audit', { filePath: AUDIT_FILE, path: AUDIT_DEVICE_PATHS[0] });
-      new AuditDevice(this, 'audit-stdout', { filePath: 'stdout', path: AUDIT_DEVICE_PATHS[1], description: 'All requests and responses, secrets HMAC-hashed, to the pod log' });
+      if (plan.security.audit.file) audits.push(new AuditDevice(this, 'audit', { filePath: AUDIT_FILE, path: AUDIT_DEVICE_PATHS[0] }));
+      audits.push(new AuditDevice(this, 'audit-stdout', { filePath: 'stdout', path: AUDIT_DEVICE_PATHS[1], description: 'All requests and responses, secrets HMAC-hashed, to the pod log' }));
     }
+    for (const a of audits) existing.adopt(a.resource, 'audit', a.devicePath);
     const local = plan.env.cluster ? undefined : localKubernetesAuthInputs(this, plan);
     const auth = new KubernetesAuth(this, 'kubernetes-auth', {
       path: KUBERNETES_AUTH_PATH,
@@ -97,12 +104,13 @@ export class VaultConfigStack extends PlatformStack {
       kubernetesCaCert: local?.caCert,
       tokenReviewerJwt: local?.reviewerJwt,
     });
+    existing.adopt(auth.backend, 'auth', KUBERNETES_AUTH_PATH);
     this.policies = allPolicies(plan).map((p) => new VaultPolicy(this, constructIds.policy(p.name), { name: p.name, grants: p.grants }));
     // A role may name policies that do not exist yet (Vault resolves them at login), so no ordering is needed.
     for (const role of allRoles(plan)) auth.addRole(role);
     const ci = plan.applyIdentity;
     if (ci) {
-      new CiApplyIdentity(this, 'ci', {
+      const identity = new CiApplyIdentity(this, 'ci', {
         path: ci.authPath,
         roleName: ci.roleName,
         policy: plan.terraformPolicy.name,
@@ -115,6 +123,7 @@ export class VaultConfigStack extends PlatformStack {
         userClaim: ci.config.userClaim,
         tokenTtlSeconds: durationSeconds(ci.tokenTtl)!,
       });
+      existing.adopt(identity.backend, 'auth', ci.authPath);
     }
     for (const g of plan.generated) {
       new GeneratedSecret(this, constructIds.generated(g.secret.path), {

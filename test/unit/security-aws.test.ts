@@ -228,6 +228,13 @@ describe('finding 8: the apply identity and the operator split', () => {
     expect(paths.filter((p) => p.startsWith('sys/mounts/') && !p.startsWith('sys/mounts/auth/')).every((p) => p.startsWith('sys/mounts/waqiti'))).toBe(true);
   });
 
+  it('reads the tables of secrets engines, auth methods and audit devices, only read, to adopt those left outside state', () => {
+    const grants = plan.terraformPolicy.grants;
+    expect(grants.find((g) => g.path === 'sys/mounts')!.capabilities).toEqual(['read']);
+    expect(grants.find((g) => g.path === 'sys/auth')!.capabilities).toEqual(['read']);
+    expect(grants.find((g) => g.path === 'sys/audit')!.capabilities).toEqual(['read', 'sudo']);
+  });
+
   it('never reads a secret value, and leaves its own policy and JWT role read-only', () => {
     const grants = plan.terraformPolicy.grants;
     for (const g of grants.filter((x) => x.path.startsWith('waqiti/data/'))) expect(g.capabilities).not.toContain('read');

@@ -12,6 +12,7 @@ import { KubernetesAuth } from '../../constructs/kubernetes-auth';
 import { KvV2Mount } from '../../constructs/kv-v2-mount';
 import { renderPolicyHcl, VaultPolicy } from '../../constructs/vault-policy';
 import { ExternalSecretSlot } from '../../constructs/external-secret-slot';
+import { ExistingVaultObjects } from '../../constructs/existing-vault-objects';
 
 describe('VaultPolicy', () => {
   it('renders one path block per grant with capabilities in canonical order', () => {
@@ -39,6 +40,47 @@ describe('KvV2Mount', () => {
     const synth = Testing.synthScope((s) => new KvV2Mount(s, 'kv', { path: 'waqiti', maxVersions: 10, casRequired: true, deleteVersionAfterSeconds: 3600 }));
     expect(synth).toHaveResourceWithProperties(Mount, { path: 'waqiti', type: 'kv', options: { version: '2' } });
     expect(synth).toHaveResourceWithProperties(KvSecretBackendV2, { max_versions: 10, cas_required: true, delete_version_after: 3600 });
+  });
+
+  it('is forgotten, not unmounted, by a destroy: unmounting would delete every value in it', () => {
+    const tf = JSON.parse(Testing.synthScope((s) => new KvV2Mount(s, 'kv', { path: 'waqiti', maxVersions: 10, casRequired: false, deleteVersionAfterSeconds: 0 })));
+    const [mount] = Object.values(tf.resource.vault_mount) as Array<Record<string, any>>;
+    expect(mount.lifecycle).toEqual({ destroy: false });
+  });
+});
+
+describe('ExistingVaultObjects', () => {
+  const synthAdopting = () =>
+    JSON.parse(
+      Testing.synthScope((s) => {
+        const existing = new ExistingVaultObjects(s, 'existing');
+        const kv = new KvV2Mount(s, 'kv', { path: 'waqiti', maxVersions: 10, casRequired: false, deleteVersionAfterSeconds: 0 });
+        existing.adopt(kv.resource, 'mounts', 'waqiti');
+        for (const path of ['file', 'file-stdout']) existing.adopt(new AuditDevice(s, `audit-${path}`, { filePath: 'stdout', path }).resource, 'audit', path);
+      }),
+    );
+
+  it('imports an object only when Vault lists its path, read at plan time from sys/<table>', () => {
+    const tf = synthAdopting();
+    const [mountName] = Object.keys(tf.resource.vault_mount);
+    const mountsData = Object.entries(tf.data.vault_generic_secret).find(([, d]) => (d as { path: string }).path === 'sys/mounts')![0];
+    expect(tf.import).toContainEqual({
+      to: `vault_mount.${mountName}`,
+      id: '${each.value}',
+      for_each: `\${contains(keys(jsondecode(nonsensitive(data.vault_generic_secret.${mountsData}.data_json))), "waqiti/") ? toset(["waqiti"]) : toset([])}`,
+    });
+  });
+
+  it('reads each table once, however many objects it adopts, and adopts each object once', () => {
+    const tf = synthAdopting();
+    expect((Object.values(tf.data.vault_generic_secret) as Array<{ path: string }>).map((d) => d.path).sort()).toEqual(['sys/audit', 'sys/mounts']);
+    expect((tf.import as Array<{ to: string }>).map((i) => i.to).sort()).toEqual([...Object.keys(tf.resource.vault_audit).map((n) => `vault_audit.${n}`), ...Object.keys(tf.resource.vault_mount).map((n) => `vault_mount.${n}`)].sort());
+  });
+
+  it.each(['', 'waqiti/', 'a"b'])('rejects %j as a path', (path) => {
+    expect(() =>
+      Testing.synthScope((s) => new ExistingVaultObjects(s, 'existing').adopt(new KvV2Mount(s, 'kv', { path: 'waqiti', maxVersions: 1, casRequired: false, deleteVersionAfterSeconds: 0 }).resource, 'mounts', path)),
+    ).toThrow(/is not a mount path/);
   });
 });
 
@@ -84,15 +126,15 @@ describe('GeneratedSecret', () => {
       Testing.synthScope((s) => new GeneratedSecret(s, 'g', { mount: 'waqiti', path: 'encryption', keys: ['master-key', 'data-key'], length: 48, charset: 'alphanumeric', generation, metadata: { owner: 'team-security' } })),
     );
 
-  it('writes through data_json_wo from ephemeral random passwords, never data_json', () => {
+  it('writes through data_json_wo from one ephemeral random password cut into one value per key, never data_json', () => {
     const tf = synthSecret(1);
     const secret = Object.values(tf.resource.vault_kv_secret_v2)[0] as Record<string, any>;
     expect(secret.data_json).toBeUndefined();
     expect(secret.disable_read).toBe(true);
-    expect(secret.data_json_wo).toMatch(/^\$\{jsonencode\(\{"master-key" = ephemeral\.random_password\.[\w-]+\.result, "data-key" = ephemeral\.random_password\.[\w-]+\.result\}\)\}$/);
-    const passwords = Object.values(tf.ephemeral.random_password) as Array<Record<string, unknown>>;
-    expect(passwords).toHaveLength(2);
-    for (const p of passwords) expect(p).toEqual({ length: 48, special: false, upper: true, lower: true, numeric: true });
+    const [name] = Object.keys(tf.ephemeral.random_password);
+    const value = `ephemeral.random_password.${name}.result`;
+    expect(secret.data_json_wo).toBe(`\${jsonencode({"master-key" = substr(${value}, 0, 48), "data-key" = substr(${value}, 48, 48)})}`);
+    expect(Object.values(tf.ephemeral.random_password)).toEqual([{ length: 96, special: false, upper: true, lower: true, numeric: true }]);
     expect(tf.resource.random_password).toBeUndefined();
   });
 
