@@ -125,6 +125,8 @@ build_aws_provider() {
       }
       { print }' "$gen" >"$gen.new" && mv "$gen.new" "$gen" || fail "$label" trim "$log"
     echo "registered service packages: $(grep -c 'ServicePackage(ctx),' "$gen")" >>"$log"
+    # Then the SDK clients: only those the remaining packages call (see the script).
+    ( cd "$dest" && python3 "$SCRIPT_DIR/toolchain/trim_aws_clients.py" . ) >>"$log" 2>&1 || fail "$label" trim-clients "$log"
   fi
   ( cd "$dest" && go build -p "$GO_P" -o "$dest/terraform-provider-aws" \
       -ldflags "-s -w -X github.com/hashicorp/terraform-provider-aws/version.ProviderVersion=$AWS_PROVIDER_VERSION" . ) >>"$log" 2>&1 \

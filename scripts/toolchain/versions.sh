@@ -68,11 +68,13 @@ CERT_MANAGER_VERSION="${CERT_MANAGER_VERSION:-v1.21.2}"
 # only the service packages the stacks use (AWS_SERVICE_PACKAGES) unless AWS_PROVIDER_FULL=1.
 # s3control is in the list although no stack declares an s3control resource: aws_s3_bucket reads and
 # writes its tags through the S3 Control client (internal/service/s3/tags.go), and a provider without
-# that package registered panics ("unknown service package: s3control") on the first bucket.
+# that package registered panics ("unknown service package: s3control") on the first bucket. `meta`
+# (data sources such as aws_region) is left out: no stack reads one, and it pulls in the ec2 package.
+# scripts/toolchain/trim_aws_clients.py then drops the SDK clients nothing calls.
 AWS_PROVIDER_VERSION="${AWS_PROVIDER_VERSION:-6.48.0}"
 AWS_PROVIDER_MODULE="github.com/hashicorp/terraform-provider-aws"
 AWS_PROVIDER_REF="${AWS_PROVIDER_REF:-v1.60.1-0.20260602190131-5f2286d6d836}"
-AWS_SERVICE_PACKAGES="${AWS_SERVICE_PACKAGES:-iam kms meta s3 s3control secretsmanager sts}"
+AWS_SERVICE_PACKAGES="${AWS_SERVICE_PACKAGES:-iam kms s3 s3control secretsmanager sts}"
 AWS_PROVIDER_FULL="${AWS_PROVIDER_FULL:-0}"
 
 # Python tools, each in a virtual environment in the cache: moto stands in for AWS; checkov scans
