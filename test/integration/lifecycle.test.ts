@@ -195,15 +195,17 @@ describe.each(['waqiti', 'pea-forecast'])('%s (local): lifecycle of the Vault la
   // `data_json_wo_version` null so the next apply rewrites the value anyway, and needs a plan-time
   // listing of the KV mount that fails on an empty folder. README, "The Vault layer's lifecycle".
   it('first apply SIGKILLed mid-way: a plain apply adopts what Vault holds and converges, with no duplicate and no lost secret', async () => {
-    const run = await applyAndKill(dir, env, (completed) => completed.filter((a) => a.startsWith('vault_kv_secret_v2.')).length >= 2);
+    // Killed as soon as the first generated secret is written: PEA's whole first apply takes about a
+    // second, so waiting for more leaves the kill racing the end of the apply on a loaded machine.
+    const run = await applyAndKill(dir, env, (completed) => completed.some((a) => a.startsWith('vault_kv_secret_v2.')));
     expect(run.killed).toBe(true);
     expect(run.completed.length).toBeLessThan(run.planned);
-    // Nothing reached state, and Vault already holds the mount and at least two generated secrets.
+    // Nothing reached state, and Vault already holds the mount and at least one generated secret.
     expect(stateResources()).toEqual([]);
     const left = await vaultObjects();
     expect(left.kv).toEqual([`${mount}/`]);
     const written = await snapshot();
-    expect(written.size).toBeGreaterThanOrEqual(2);
+    expect(written.size).toBeGreaterThanOrEqual(1);
 
     // A plain apply imports exactly the mount-like objects the killed apply left, and converges.
     expect(await apply()).toBe(left.kv.length + left.kubernetes.length + left.audit.length);
