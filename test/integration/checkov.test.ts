@@ -8,7 +8,7 @@
  * unit and manifest-schema tests.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadToolchainEnv } from '../../scripts/lib/toolchain-env';
@@ -67,9 +67,12 @@ describe('checkov over every synthesized stack', () => {
   let failed: Array<FailedCheck & { type: string }> = [];
   let summary: { passed: number; failed: number; parsing_errors: number } = { passed: 0, failed: 0, parsing_errors: 0 };
 
+  const scanned = stacksForCheckov();
+  afterAll(() => rmSync(scanned, { recursive: true, force: true }));
+
   beforeAll(() => {
     expect(synth.status).toBe(0);
-    const r = spawnSync(checkovBin(), ['-d', stacksForCheckov(), '--framework', 'terraform_json', '--skip-download', '--compact', '--quiet', '-o', 'json'], {
+    const r = spawnSync(checkovBin(), ['-d', scanned, '--framework', 'terraform_json', '--skip-download', '--compact', '--quiet', '-o', 'json'], {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
       env: { ...process.env, BC_SKIP_MAPPING: 'TRUE', CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: 'false' },
