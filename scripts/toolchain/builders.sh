@@ -75,13 +75,24 @@ build_kube_controller_manager() {
 }
 
 # ---------------------------------------------------------------- ESO controller
+# eso_key: the cache key names the registered providers, so a changed list rebuilds.
+eso_key() {
+  if [[ "$ESO_FULL" == 1 ]]; then echo "eso-$ESO_CONTROLLER_VERSION-full"
+  else echo "eso-$ESO_CONTROLLER_VERSION-$(echo "$ESO_PROVIDERS" | tr ' ' '-')"; fi
+}
+
 build_eso() {
-  local key="eso-$ESO_CONTROLLER_VERSION" label="external-secrets controller $ESO_CONTROLLER_VERSION"
+  local key; key="$(eso_key)"
+  local label="external-secrets controller $ESO_CONTROLLER_VERSION ($([[ "$ESO_FULL" == 1 ]] && echo "all providers" || echo "providers: $ESO_PROVIDERS"))"
   local log="$LOGS/$key.log" src dest="$BUILD/$key" out="$BIN/$key"
   begin "$key" "$label" || return 0
   src="$(mod_download "$ESO_MODULE@$ESO_CONTROLLER_VERSION" "$log")" || fail "$label" download "$log"
   copy_src "$src" "$dest" >>"$log" 2>&1 || fail "$label" copy "$log"
   ( cd "$dest" && sed -i -E '/^toolchain /d' go.mod ) >>"$log" 2>&1 || fail "$label" patch "$log"
+  if [[ "$ESO_FULL" != 1 ]]; then
+    ( cd "$dest" && python3 "$SCRIPT_DIR/toolchain/trim_eso_registers.py" . \
+        --providers "$ESO_PROVIDERS" --generators "$ESO_GENERATORS" ) >>"$log" 2>&1 || fail "$label" trim "$log"
+  fi
   go_build_in "$dest" "$log" -o "$out/external-secrets" -ldflags "-s -w" . || fail "$label" build "$log"
   "$out/external-secrets" --help >>"$log" 2>&1 || fail "$label" install "$log"
   # The controller's own CRDs (the cluster applies these, so the API matches the controller).
