@@ -42,6 +42,8 @@ export const BACKUP_PUSHER_SA = 'backup-pusher';
 /** SecretStores of the backup pipeline. */
 export const BACKUP_VAULT_STORE = 'vault-backup-reader';
 export const BACKUP_AWS_STORE = 'aws-backup';
+/** The ConfigMap holding the backup secrets' resource policy, which the PushSecrets declare. */
+export const BACKUP_POLICY_CONFIGMAP = 'aws-backup-policy';
 /** Vault's own policies: never a policy name of ours. */
 export const VAULT_BUILTIN_POLICIES = ['root', 'default'] as const;
 /** The Vault server's service account (chart default) and TLS secret. */
@@ -81,6 +83,9 @@ export const backupSecretName = (platform: string, path: string) => `${platform}
 /** IAM roles of a platform × environment. */
 export const unsealRoleName = (pair: string) => `${pair}-vault-unseal`;
 export const backupPushRoleName = (pair: string) => `${pair}-secrets-backup-push`;
+export const backupRestoreRoleName = (pair: string) => `${pair}-secrets-backup-restore`;
+/** The ARN of an IAM role (no path), known before the role exists. */
+export const iamRoleArn = (accountId: string, name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 /** The label value naming a secret's owner: a Kubernetes label value (at most 63 characters). */
 export const ownerLabel = (owner: string) => slug(owner).slice(0, 63).replace(/-+$/, '');
 /** The environment variable a key becomes in the injector's default template. */
@@ -268,6 +273,7 @@ export function registerPlatformNames(p: PlatformView, reg: NameRegistry): void 
     const ns = k8s(backupNamespace(P));
     reg.add(ns, 'SecretStore', BACKUP_VAULT_STORE, builtIn("the backup reader's SecretStore"));
     reg.add(ns, 'SecretStore', BACKUP_AWS_STORE, builtIn("the backup pipeline's AWS SecretStore"));
+    reg.add(ns, 'ConfigMap', BACKUP_POLICY_CONFIGMAP, builtIn("the backup secrets' resource policy"));
     reg.add(ns, 'NetworkPolicy', DEFAULT_DENY_POLICY, builtIn("the backup namespace's NetworkPolicy"));
     reg.add(ns, 'ResourceQuota', NO_PODS_QUOTA, builtIn("the backup namespace's quota"));
     storeNamespace(ns);

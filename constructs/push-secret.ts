@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { BACKUP_PUSH_FORMAT } from './backup-secret-contract';
 import { KubernetesObject } from './kubernetes-object';
 
 /** Props of a PushSecret that copies one Kubernetes Secret to AWS Secrets Manager. */
@@ -13,12 +14,19 @@ export interface BackupPushSecretProps {
   readonly storeName: string;
   /** How often ESO pushes (Go duration). */
   readonly refreshInterval: string;
+  /** The AWS secret's tags besides `managed-by` (`backupSecretTags`, as the backup layer sets them). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** ConfigMap (same namespace) and key holding the secret's resource policy (`backupSecretPolicy`). */
+  readonly policy: { readonly configMapName: string; readonly key: string };
 }
 
 /**
  * A `PushSecret` (external-secrets.io/v1alpha1): the whole Kubernetes Secret is pushed as one JSON
- * document to AWS Secrets Manager. Values travel from Vault to AWS inside the cluster, never through
- * Terraform. `deletionPolicy: None` keeps the backup if the PushSecret is removed.
+ * string document to AWS Secrets Manager. Values travel from Vault to AWS inside the cluster, never
+ * through Terraform. `deletionPolicy: None` keeps the backup if the PushSecret is removed.
+ *
+ * The push metadata declares the tags and the resource policy the backup layer gave the secret
+ * (see backup-secret-contract.ts): without them ESO would delete the policy on every push.
  */
 export class BackupPushSecret extends KubernetesObject {
   constructor(scope: Construct, id: string, props: BackupPushSecretProps) {
@@ -32,7 +40,20 @@ export class BackupPushSecret extends KubernetesObject {
         updatePolicy: 'Replace',
         secretStoreRefs: [{ kind: 'SecretStore', name: props.storeName }],
         selector: { secret: { name: props.sourceSecretName } },
-        data: [{ match: { remoteRef: { remoteKey: props.remoteKey } } }],
+        data: [
+          {
+            match: { remoteRef: { remoteKey: props.remoteKey } },
+            metadata: {
+              apiVersion: 'kubernetes.external-secrets.io/v1alpha1',
+              kind: 'PushSecretMetadata',
+              spec: {
+                secretPushFormat: BACKUP_PUSH_FORMAT,
+                tags: { ...props.tags },
+                resourcePolicy: { blockPublicPolicy: true, policySourceRef: { kind: 'ConfigMap', name: props.policy.configMapName, key: props.policy.key } },
+              },
+            },
+          },
+        ],
       },
     });
   }

@@ -1,5 +1,6 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
+import { iamRoleArn } from '../config/names';
 
 /** Props of the role that restores from backups. */
 export interface RestoreRoleProps {
@@ -22,11 +23,14 @@ export interface RestoreRoleProps {
  */
 export class RestoreRole extends Construct {
   public readonly role: IamRole;
+  /** The role's ARN as literal text (no path), for documents compared outside Terraform. */
+  public readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: RestoreRoleProps) {
     super(scope, id);
     const explicit = props.principalArns && props.principalArns.length > 0;
     if (props.principalArns?.some((p) => p.includes('*'))) throw new Error(`'principalArns' must name principals, not wildcards. Received: ${props.principalArns.join(', ')}`);
+    this.roleArn = iamRoleArn(props.accountId, props.name);
     this.role = new IamRole(this, 'role', {
       name: props.name,
       description: 'Reads and decrypts the platform backups to restore them; nothing else',

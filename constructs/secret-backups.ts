@@ -7,7 +7,8 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { Construct } from 'constructs';
-import { backupPushRoleName, constructIds } from '../config/names';
+import { backupPushRoleName, constructIds, iamRoleArn } from '../config/names';
+import { backupSecretPolicy } from './backup-secret-contract';
 import { irsaTrustPolicy } from './irsa';
 import { keyPolicy, viaSecretsManager } from './kms-key-policy';
 
@@ -17,6 +18,8 @@ export interface BackupTarget {
   readonly path: string;
   /** Name of the AWS secret, e.g. `waqiti/backup/auth`. */
   readonly secretName: string;
+  /** Tags of the AWS secret besides `managed-by` (`backupSecretTags`; the PushSecret declares the same). */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** Props of the AWS Secrets Manager backups of a platform's critical secrets. */
@@ -39,10 +42,17 @@ export interface SecretBackupsProps {
   readonly keyAdminArn: string;
   /** The role that restores: the only reader besides the push role. */
   readonly restoreRole: IamRole;
+  /** Its ARN, literal: the secrets' resource policy is text that ESO compares (`backupSecretPolicy`). */
+  readonly restoreRoleArn: string;
 }
 
-/** Secrets Manager actions that read or write a secret's value. */
-export const SECRET_VALUE_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'] as const;
+export { SECRET_VALUE_ACTIONS } from './backup-secret-contract';
+/**
+ * What the push role may do on a backup secret: write and read its value, describe it, and read its
+ * resource policy (ESO compares it with the one the PushSecret declares). No Tag/Untag, no
+ * Put/DeleteResourcePolicy: a drifted tag or policy makes the push fail instead of being "fixed".
+ */
+export const PUSH_SECRET_ACTIONS = ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:GetResourcePolicy'] as const;
 /** What the restore role may do on a backup secret: read it, its versions and its description. */
 export const RESTORE_SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'] as const;
 /** What the push role may do with the backup keys. */
@@ -112,6 +122,7 @@ export class SecretBackups extends Construct {
         lifecycle: { preventDestroy: true },
       }),
     }));
+    const secretPolicy = backupSecretPolicy({ pushRoleArn: iamRoleArn(props.accountId, backupPushRoleName(props.name)), restoreRoleArn: props.restoreRoleArn });
     this.secrets = props.targets.map((t) => {
       const secret = new SecretsmanagerSecret(this, constructIds.backupSecret(t.secretName), {
         name: t.secretName,
@@ -119,26 +130,14 @@ export class SecretBackups extends Construct {
         kmsKeyId: this.key.arn,
         recoveryWindowInDays: props.recoveryWindowDays,
         replica: replicaKeys.map((r) => ({ region: r.region, kmsKeyId: r.key.arn })),
-        // ESO only updates AWS secrets that carry this tag.
-        tags: { 'managed-by': 'external-secrets', 'vault-path': t.path },
+        // ESO only updates AWS secrets that carry `managed-by`; the others are the PushSecret's too.
+        tags: { ...t.tags, 'managed-by': 'external-secrets' },
         lifecycle: { preventDestroy: true },
       });
       new SecretsmanagerSecretPolicy(this, `policy-${t.secretName}`, {
         secretArn: secret.arn,
         blockPublicPolicy: true,
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'OnlyPushAndRestoreRolesTouchTheValue',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: [...SECRET_VALUE_ACTIONS],
-              Resource: '*',
-              Condition: { StringNotEquals: { 'aws:PrincipalArn': [this.pushRole.arn, restoreArn] } },
-            },
-          ],
-        }),
+        policy: secretPolicy,
       });
       return secret;
     });
@@ -151,7 +150,7 @@ export class SecretBackups extends Construct {
           {
             Sid: 'WriteTheseBackupsOnly',
             Effect: 'Allow',
-            Action: ['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:TagResource'],
+            Action: [...PUSH_SECRET_ACTIONS],
             Resource: this.secrets.map((s) => s.arn),
           },
           { Sid: 'EncryptWithBackupKey', Effect: 'Allow', Action: [...PUSH_KEY_ACTIONS], Resource: [this.key.arn, ...replicaKeys.map((r) => r.key.arn)] },

@@ -112,7 +112,10 @@ async function readBackup(target: RestoreTarget): Promise<{ data: Record<string,
   const where = `${target.backupName} in ${target.region}`;
   let doc: unknown;
   try {
-    doc = JSON.parse(out.SecretString ?? '');
+    // The PushSecret writes a string document; a backup pushed as binary (ESO's default format) is
+    // the same JSON in bytes.
+    const text = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : '');
+    doc = JSON.parse(text);
   } catch {
     doc = undefined;
   }

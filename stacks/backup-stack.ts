@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
-import { backupSecretName, pairName } from '../config/names';
+import { backupRestoreRoleName, backupSecretName, pairName } from '../config/names';
+import { backupSecretTags } from '../constructs/backup-secret-contract';
 import type { PlatformPlan } from '../config/plan';
 import { RestoreRole } from '../constructs/restore-role';
 import { SecretBackups } from '../constructs/secret-backups';
@@ -27,7 +28,7 @@ export class BackupStack extends PlatformStack {
     const name = pairName(plan.platform.name, plan.envName);
     awsProvider(this, plan, env.aws.primaryRegion);
     this.restore = new RestoreRole(this, 'restore', {
-      name: `${name}-secrets-backup-restore`,
+      name: backupRestoreRoleName(name),
       accountId: env.aws.accountId,
       principalArns: plan.aws.restorePrincipalArns,
     });
@@ -36,7 +37,11 @@ export class BackupStack extends PlatformStack {
       const replicaProviders = Object.fromEntries(env.aws.replicaRegions.map((region) => [region, awsProvider(this, plan, region, region)]));
       this.backups = new SecretBackups(this, 'backups', {
         name,
-        targets: backup.secrets.map((s) => ({ path: s.path, secretName: backupSecretName(plan.platform.name, s.path) })),
+        targets: backup.secrets.map((s) => ({
+          path: s.path,
+          secretName: backupSecretName(plan.platform.name, s.path),
+          tags: backupSecretTags({ platform: plan.platform.name, environment: plan.envName, path: s.path }),
+        })),
         replicaProviders,
         recoveryWindowDays: env.backupRecoveryWindowDays,
         accountId: env.aws.accountId,
@@ -46,6 +51,7 @@ export class BackupStack extends PlatformStack {
         primaryRegion: env.aws.primaryRegion,
         keyAdminArn: plan.aws.keyAdminArn,
         restoreRole: this.restore.role,
+        restoreRoleArn: this.restore.roleArn,
       });
     }
     const snap = plan.snapshots;

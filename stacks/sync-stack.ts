@@ -9,14 +9,19 @@ import {
   backupObjectName,
   backupSecretName,
   BACKUP_AWS_STORE,
+  BACKUP_POLICY_CONFIGMAP,
   BACKUP_VAULT_STORE,
+  backupPushRoleName,
   constructIds,
   csiClassName,
+  iamRoleArn,
   injectorFileName,
   NO_PODS_QUOTA,
   ownerLabel,
+  pairName,
 } from '../config/names';
 import type { PlatformPlan, ServicePlan } from '../config/plan';
+import { BACKUP_POLICY_KEY, backupSecretPolicy, backupSecretTags } from '../constructs/backup-secret-contract';
 import { EsoTokenRequestRole } from '../constructs/eso-rbac';
 import { ExternalSecret } from '../constructs/external-secret';
 import { ESO_SERVICE_ACCOUNT } from '../constructs/external-secrets-operator';
@@ -202,6 +207,20 @@ export class SyncStack extends PlatformStack {
         region: env.aws.primaryRegion,
         serviceAccount: backup.pusherServiceAccount,
       });
+      // The backup secrets' resource policy, as the backup layer attached it: each PushSecret declares
+      // it, so ESO compares instead of deleting it (constructs/backup-secret-contract.ts).
+      const policy = new KubernetesObject(this, 'backup-policy', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: BACKUP_POLICY_CONFIGMAP, namespace: backup.namespace, labels: { ...MANAGED_BY } },
+        data: {
+          [BACKUP_POLICY_KEY]: backupSecretPolicy({
+            pushRoleArn: iamRoleArn(env.aws.accountId, backupPushRoleName(pairName(platform.name, plan.envName))),
+            restoreRoleArn: backupStack.restore.roleArn,
+          }),
+        },
+      });
+      policy.manifest.dependsOn = [dependencyOn(ns.fqn)];
       // ESO reconciles: a store whose service account or source Secret is not there yet retries,
       // so these objects need no apply order among themselves.
       for (const s of backup.secrets) {
@@ -221,6 +240,8 @@ export class SyncStack extends PlatformStack {
           remoteKey: backupSecretName(platform.name, s.path),
           storeName: awsStore.body.metadata.name,
           refreshInterval: pushInterval,
+          tags: backupSecretTags({ platform: platform.name, environment: plan.envName, path: s.path }),
+          policy: { configMapName: BACKUP_POLICY_CONFIGMAP, key: BACKUP_POLICY_KEY },
         });
       }
     }

@@ -75,10 +75,11 @@ build_kube_controller_manager() {
 }
 
 # ---------------------------------------------------------------- ESO controller
-# eso_key: the cache key names the registered providers, so a changed list rebuilds.
+# eso_key: the cache key names the registered providers and the patch level
+# (scripts/toolchain/patch_eso.py), so a changed list or patch rebuilds.
 eso_key() {
-  if [[ "$ESO_FULL" == 1 ]]; then echo "eso-$ESO_CONTROLLER_VERSION-full"
-  else echo "eso-$ESO_CONTROLLER_VERSION-$(echo "$ESO_PROVIDERS" | tr ' ' '-')"; fi
+  if [[ "$ESO_FULL" == 1 ]]; then echo "eso-$ESO_CONTROLLER_VERSION-full-$ESO_PATCH_LEVEL"
+  else echo "eso-$ESO_CONTROLLER_VERSION-$(echo "$ESO_PROVIDERS" | tr ' ' '-')-$ESO_PATCH_LEVEL"; fi
 }
 
 build_eso() {
@@ -89,10 +90,10 @@ build_eso() {
   src="$(mod_download "$ESO_MODULE@$ESO_CONTROLLER_VERSION" "$log")" || fail "$label" download "$log"
   copy_src "$src" "$dest" >>"$log" 2>&1 || fail "$label" copy "$log"
   ( cd "$dest" && sed -i -E '/^toolchain /d' go.mod ) >>"$log" 2>&1 || fail "$label" patch "$log"
-  if [[ "$ESO_FULL" != 1 ]]; then
-    ( cd "$dest" && python3 "$SCRIPT_DIR/toolchain/trim_eso_registers.py" . \
-        --providers "$ESO_PROVIDERS" --generators "$ESO_GENERATORS" ) >>"$log" 2>&1 || fail "$label" trim "$log"
-  fi
+  local providers="$ESO_PROVIDERS" generators="$ESO_GENERATORS"
+  if [[ "$ESO_FULL" == 1 ]]; then providers=all; generators=all; fi
+  ( cd "$dest" && python3 "$SCRIPT_DIR/toolchain/patch_eso.py" . --providers "$providers" --generators "$generators" ) \
+    >>"$log" 2>&1 || fail "$label" patch "$log"
   go_build_in "$dest" "$log" -o "$out/external-secrets" -ldflags "-s -w" . || fail "$label" build "$log"
   "$out/external-secrets" --help >>"$log" 2>&1 || fail "$label" install "$log"
   # The controller's own CRDs (the cluster applies these, so the API matches the controller).

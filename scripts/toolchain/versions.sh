@@ -65,6 +65,8 @@ ESO_CONTROLLER_VERSION="${ESO_CONTROLLER_VERSION:-v0.20.4}"
 ESO_PROVIDERS="${ESO_PROVIDERS:-aws fake kubernetes vault}"
 ESO_GENERATORS="${ESO_GENERATORS:-fake password uuid}"
 ESO_FULL="${ESO_FULL:-0}"
+# Bumped when scripts/toolchain/patch_eso.py changes what it does (p1: the policy-comparison backport).
+ESO_PATCH_LEVEL="p1"
 
 # cert-manager's Certificate CRD (downloaded only).
 CERT_MANAGER_MODULE="github.com/cert-manager/cert-manager"

@@ -111,10 +111,19 @@ describe('finding 2: backup secret policies and the restore role', () => {
           Principal: '*',
           Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
           Resource: '*',
-          Condition: { StringNotEquals: { 'aws:PrincipalArn': [expect.stringMatching(/backups_push-role_\w+\.arn/), expect.stringMatching(/restore_role_\w+\.arn/)] } },
+          Condition: { StringNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/waqiti-prod-secrets-backup-push', 'arn:aws:iam::111122223333:role/waqiti-prod-secrets-backup-restore'] } },
         },
       ]);
     }
+    // Those ARNs are the roles the stack creates.
+    expect(resourcesOf(tf, 'aws_iam_role').map((r) => r.name).sort()).toEqual(expect.arrayContaining(['waqiti-prod-secrets-backup-push', 'waqiti-prod-secrets-backup-restore']));
+  });
+
+  it('lets the push role write, read and describe exactly the backups and read their policy, but change no tag and no policy', () => {
+    const push = resourcesOf(tf, 'aws_iam_role_policy').find((p) => p.name === 'push-backups')!;
+    const [secretsStmt] = statements(push.policy);
+    expect(actions(secretsStmt)).toEqual(['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:GetResourcePolicy']);
+    expect(secretsStmt.Resource).toHaveLength(secrets.length);
   });
 
   it('lets the restore role, assumed only by the named on-call role, read and decrypt the backups and nothing else', () => {

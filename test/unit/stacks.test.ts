@@ -246,6 +246,28 @@ describe('backup and sync layers', () => {
     });
   });
 
+  it.each([['waqiti'], ['pea-forecast']])('%s: each PushSecret declares the exact policy text and tags the backup layer gives its AWS secret, and a string format', (name) => {
+    // ESO deletes a resource policy its PushSecret does not declare, and untags what it does not list.
+    const { stacks } = synthPlatform(platformNamed(name), 'prod');
+    const manifests = manifestsOf(stacks.sync.tf);
+    const policyMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'aws-backup-policy')!;
+    const secrets = resourcesOf(stacks.backup.tf, 'aws_secretsmanager_secret');
+    const policies = resourcesOf(stacks.backup.tf, 'aws_secretsmanager_secret_policy');
+    expect(new Set(policies.map((p) => p.policy))).toEqual(new Set([policyMap.data['policy.json']]));
+    const pushes = manifests.filter((m) => m.kind === 'PushSecret');
+    expect(pushes).toHaveLength(secrets.length);
+    const tagsOf = new Map(secrets.map((s) => [s.name, s.tags]));
+    for (const p of pushes) {
+      const [entry] = p.spec.data;
+      expect(policyMap.metadata.namespace).toBe(p.metadata.namespace);
+      expect(entry.metadata.spec.secretPushFormat).toBe('string');
+      expect(entry.metadata.spec.resourcePolicy).toEqual({ blockPublicPolicy: true, policySourceRef: { kind: 'ConfigMap', name: 'aws-backup-policy', key: 'policy.json' } });
+      const tags = tagsOf.get(entry.match.remoteRef.remoteKey);
+      expect(tags).toEqual({ ...entry.metadata.spec.tags, 'managed-by': 'external-secrets' });
+      expect(entry.metadata.spec.tags).toEqual({ platform: name, environment: 'prod', 'vault-path': expect.any(String) });
+    }
+  });
+
   it('gives PEA a SecretProviderClass and injector annotations instead of ExternalSecrets for workloads', () => {
     const tf = synthPlatform(pea, 'prod').stacks.sync.tf;
     const spc = manifestsOf(tf).find((m) => m.kind === 'SecretProviderClass' && m.metadata.name === 'backend-vault')!;
