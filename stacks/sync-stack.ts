@@ -61,12 +61,12 @@ function localIdentities(scope: Construct, plan: PlatformPlan): Map<string, Name
 }
 
 /** Namespaced objects are created after the namespaces this stack creates (local only). */
-function afterNamespaces(scope: Construct, namespaces: Map<string, NamespaceV1>): void {
+function afterNamespaces(scope: Construct, namespaces: ReadonlyMap<string, string>): void {
   for (const node of scope.node.findAll()) {
     if (!(node instanceof Manifest)) continue;
     const ns = (node.manifestInput as { metadata?: { namespace?: string } } | undefined)?.metadata?.namespace;
     const created = ns ? namespaces.get(ns) : undefined;
-    if (created) node.dependsOn = [...(node.dependsOn ?? []), dependencyOn(created.fqn)];
+    if (created) node.dependsOn = [...(node.dependsOn ?? []), dependencyOn(created)];
   }
 }
 
@@ -101,9 +101,7 @@ export class SyncStack extends PlatformStack {
     const namespaceResources = new Map<string, string>();
     const storeNamespace = (namespace: string, serviceAccount: string) => {
       if (!tokenAccounts.has(namespace) && caCert) {
-        const ca = new KubernetesObject(this, `vault-ca-${namespace}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': caCert } });
-        const created = namespaceResources.get(namespace);
-        if (created) ca.manifest.dependsOn = [dependencyOn(created)];
+        new KubernetesObject(this, `vault-ca-${namespace}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: VAULT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': caCert } });
       }
       tokenAccounts.set(namespace, (tokenAccounts.get(namespace) ?? new Set()).add(serviceAccount));
     };
@@ -169,15 +167,14 @@ export class SyncStack extends PlatformStack {
       // (ESO runs in its own namespace and only needs the service accounts' tokens), no automounted tokens.
       const ns = new Namespace(this, 'backup-namespace', { metadata: { name: backup.namespace, labels: { ...MANAGED_BY, ...podSecurityLabels('restricted') } } });
       namespaceResources.set(backup.namespace, ns.fqn);
-      const quota = new KubernetesObject(this, 'backup-no-pods', {
+      new KubernetesObject(this, 'backup-no-pods', {
         apiVersion: 'v1',
         kind: 'ResourceQuota',
         metadata: { name: NO_PODS_QUOTA, namespace: backup.namespace },
         spec: { hard: { pods: '0' } },
       });
-      quota.manifest.dependsOn = [dependencyOn(ns.fqn)];
       if (plan.security.networkPolicies) {
-        new NetworkPolicy(this, 'backup-default-deny', defaultDenyBody({ namespace: backup.namespace })).manifest.dependsOn = [dependencyOn(ns.fqn)];
+        new NetworkPolicy(this, 'backup-default-deny', defaultDenyBody({ namespace: backup.namespace }));
       }
       new ServiceAccount(this, 'backup-reader', { metadata: { name: backup.readerServiceAccount, namespace: ns.metadata.name }, automountServiceAccountToken: false });
       new ServiceAccount(this, 'backup-pusher', {
@@ -209,7 +206,7 @@ export class SyncStack extends PlatformStack {
       });
       // The backup secrets' resource policy, as the backup layer attached it: each PushSecret declares
       // it, so ESO compares instead of deleting it (constructs/backup-secret-contract.ts).
-      const policy = new KubernetesObject(this, 'backup-policy', {
+      new KubernetesObject(this, 'backup-policy', {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name: BACKUP_POLICY_CONFIGMAP, namespace: backup.namespace, labels: { ...MANAGED_BY } },
@@ -220,7 +217,6 @@ export class SyncStack extends PlatformStack {
           }),
         },
       });
-      policy.manifest.dependsOn = [dependencyOn(ns.fqn)];
       // ESO reconciles: a store whose service account or source Secret is not there yet retries,
       // so these objects need no apply order among themselves.
       for (const s of backup.secrets) {
@@ -247,10 +243,11 @@ export class SyncStack extends PlatformStack {
     }
 
     for (const [namespace, accounts] of tokenAccounts) {
-      const role = new EsoTokenRequestRole(this, `eso-token-request-${namespace}`, { namespace, serviceAccounts: [...accounts], esoNamespace: ESO_NAMESPACE, esoServiceAccount: ESO_SERVICE_ACCOUNT });
-      const created = namespaceResources.get(namespace);
-      if (created) role.dependOn(created);
+      new EsoTokenRequestRole(this, `eso-token-request-${namespace}`, { namespace, serviceAccounts: [...accounts], esoNamespace: ESO_NAMESPACE, esoServiceAccount: ESO_SERVICE_ACCOUNT });
     }
-    if (localNamespaces) afterNamespaces(this, localNamespaces);
+    // Every object in a namespace this stack creates waits for it: the provider sends each
+    // kubernetes_manifest on its own, and the API server refuses one in a namespace not yet there.
+    for (const [name, created] of localNamespaces ?? []) namespaceResources.set(name, created.fqn);
+    afterNamespaces(this, namespaceResources);
   }
 }

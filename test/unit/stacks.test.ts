@@ -46,6 +46,17 @@ describe('stack split', () => {
     expect(config.token_reviewer_jwt).toBeUndefined();
   });
 
+  it.each([['waqiti'], ['pea-forecast']])('%s prod: every object of the backup namespace waits for the namespace the sync stack creates', (name) => {
+    const tf = synthPlatform(platformNamed(name), 'prod').stacks.sync.tf;
+    const [nsKey] = Object.keys(tf.resource.kubernetes_namespace);
+    const backupNs = tf.resource.kubernetes_namespace[nsKey].metadata.name;
+    const inBackup = Object.values(tf.resource.kubernetes_manifest as Record<string, { depends_on?: string[]; manifest: { kind: string; metadata: { namespace?: string } } }>).filter(
+      (m) => m.manifest.metadata.namespace === backupNs,
+    );
+    expect(new Set(inBackup.map((m) => m.manifest.kind))).toEqual(new Set(['ResourceQuota', 'NetworkPolicy', 'ConfigMap', 'SecretStore', 'ExternalSecret', 'PushSecret', 'Role', 'RoleBinding']));
+    for (const m of inBackup) expect(m.depends_on).toEqual([`kubernetes_namespace.${nsKey}`]);
+  });
+
   it('creates each local namespace and service account once, and aims the stores at the vault_address variable', () => {
     const tf = synthPlatform(waqiti, 'local').stacks.sync.tf;
     const names = (type: string) =>
