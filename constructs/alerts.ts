@@ -88,7 +88,8 @@ export function secretsAlertRules(platform: string, vaultNamespace: string): Ale
       detection: 'The metric counts denials; who was denied which path is in the audit log (error "permission denied"), which the log pipeline ships and indexes.',
     },
     { alert: 'ExternalSecretSyncFailed', expr: `max by (namespace, name) (externalsecret_status_condition{condition="Ready",status="False"}) == 1`, for: '10m', severity: 'critical', summary: 'An ExternalSecret has not synced from Vault; its Kubernetes Secret is stale.' },
-    { alert: 'ExternalSecretSyncErrors', expr: `sum by (namespace, name) (increase(externalsecret_sync_calls_error[15m])) > 0`, for: '15m', severity: 'warning', summary: 'ESO keeps failing to read a secret from Vault (also covers failed backup pushes).' },
+    { alert: 'ExternalSecretSyncErrors', expr: `sum by (namespace, name) (increase(externalsecret_sync_calls_error[15m])) > 0`, for: '15m', severity: 'warning', summary: 'ESO keeps failing to read a secret from Vault (the backup reader\'s ExternalSecrets included).' },
+    { alert: 'PushSecretFailing', expr: `max by (namespace, name) (pushsecret_status_condition{condition="Ready",status="False"}) == 1`, for: '30m', severity: 'critical', summary: 'A backup PushSecret cannot write to AWS Secrets Manager (denied, or the backup secret\'s policy or tags drifted from what the backup layer declares): the AWS backup of that secret is going stale.' },
     {
       alert: 'SecretRotationFailed',
       expr: `sum by (namespace, name) (increase(externalsecret_sync_calls_error[1h])) > 3`,

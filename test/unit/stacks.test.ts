@@ -223,6 +223,9 @@ describe('cluster layer', () => {
     expect(alerts).toEqual(
       expect.arrayContaining(['VaultSealed', 'VaultAuditLogRequestFailure', 'VaultUnauthorizedAccessAttempts', 'ExternalSecretSyncFailed', 'SecretRotationFailed', 'SecretRotationOverdue', 'CertificateExpiringSoon']),
     );
+    // A backup push that fails (denied, or policy and tags drifted) is its own critical alert.
+    const push = rule.spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'PushSecretFailing');
+    expect(push).toMatchObject({ expr: 'max by (namespace, name) (pushsecret_status_condition{condition="Ready",status="False"}) == 1', labels: { severity: 'critical' } });
   });
 });
 
