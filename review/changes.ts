@@ -7,7 +7,8 @@
 import { conceptOf, subjectOf, type Concept } from './concepts';
 import type { StackJson } from './synthesize';
 
-export type Action = 'create' | 'update' | 'replace' | 'delete';
+/** `forget`: OpenTofu drops the object from state and leaves it in place (`lifecycle { destroy = false }`). */
+export type Action = 'create' | 'update' | 'replace' | 'delete' | 'forget';
 
 export interface ResourceChange {
   readonly address: string;
@@ -66,14 +67,16 @@ export interface Counts {
   change: number;
   replace: number;
   destroy: number;
+  forget: number;
 }
 
 export function countChanges(changes: readonly ResourceChange[]): Counts {
-  const c: Counts = { add: 0, change: 0, replace: 0, destroy: 0 };
+  const c: Counts = { add: 0, change: 0, replace: 0, destroy: 0, forget: 0 };
   for (const ch of changes) {
     if (ch.action === 'create') c.add++;
     else if (ch.action === 'update') c.change++;
     else if (ch.action === 'replace') c.replace++;
+    else if (ch.action === 'forget') c.forget++;
     else c.destroy++;
   }
   return c;
@@ -174,7 +177,7 @@ export function diffSynthesized(stackName: string, base: StackJson | undefined, 
     const facts = factsOf(type, b?.body, a?.body, typeof body.provider === 'string' ? body.provider.replace(/^\$\{|\}$/g, '') : undefined);
     const common = { address, type, concept: conceptOf(type, body, stackName), subject: subjectOf(type, body, resolveRef), ...(facts ? { facts } : {}) };
     if (!b) changes.push({ ...common, action: 'create', attributes: [] });
-    else if (!a) changes.push({ ...common, action: 'delete', attributes: [] });
+    else if (!a) changes.push({ ...common, action: keptOnDestroy(b.body) ? 'forget' : 'delete', attributes: [] });
     else {
       const attributes = changedPaths(b.body, a.body);
       if (!attributes.length) continue;
@@ -231,8 +234,12 @@ export function changesFromPlan(stackName: string, plan: { resource_changes?: Pl
   return changes.sort((x, y) => x.address.localeCompare(y.address));
 }
 
+/** A resource whose `lifecycle { destroy = false }` makes OpenTofu forget it instead of deleting it. */
+const keptOnDestroy = (body: Body): boolean => isObj(body.lifecycle) && body.lifecycle.destroy === false;
+
 function toAction(actions: readonly string[]): Action | undefined {
-  if (actions.includes('delete') && actions.includes('create')) return 'replace';
+  if ((actions.includes('delete') || actions.includes('forget')) && actions.includes('create')) return 'replace';
+  if (actions.includes('forget')) return 'forget';
   if (actions.includes('create')) return 'create';
   if (actions.includes('delete')) return 'delete';
   if (actions.includes('update')) return 'update';

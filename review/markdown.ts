@@ -96,10 +96,10 @@ function stackSection(stacks: readonly StackReview[], cap: number): string[] {
   const out = [`### Stacks (${changed.length} of ${stacks.length} change)`, ''];
   for (const s of stacks.filter((x) => x.note)) out.push(`> ${s.note}`, '');
   if (changed.length === 0) return [...out, `No stack changes. Planned: ${stacks.filter((s) => s.source === 'plan').map((s) => s.stack).join(', ') || 'none'}.`, ''];
-  out.push('| stack | checked by | add | change | replace | destroy |', '| --- | --- | --- | --- | --- | --- |');
+  out.push('| stack | checked by | add | change | replace | destroy | forget |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const s of changed) {
     const presence = s.presence === 'both' ? '' : ` (${s.presence} stack)`;
-    out.push(`| ${s.stack}${presence} | ${s.source === 'plan' ? 'tofu plan' : 'config diff'} | ${s.counts.add} | ${s.counts.change} | ${s.counts.replace} | ${s.counts.destroy} |`);
+    out.push(`| ${s.stack}${presence} | ${s.source === 'plan' ? 'tofu plan' : 'config diff'} | ${s.counts.add} | ${s.counts.change} | ${s.counts.replace} | ${s.counts.destroy} | ${s.counts.forget} |`);
   }
   out.push('');
   for (const s of changed) {

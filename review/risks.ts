@@ -190,6 +190,11 @@ export function changeFindings(stack: string, changes: readonly ResourceChange[]
 
   for (const c of changes) {
     const f = c.facts ?? {};
+    if (c.action === 'forget') {
+      const what = c.type === 'vault_mount' ? `KV mount ${c.subject ?? c.address} is forgotten, not deleted: it and every secret in it stay in Vault, unmanaged, and the next apply adopts it (import)` : `${c.subject ?? c.address} (${c.type}) is forgotten, not deleted: it stays, unmanaged`;
+      add('orphan', `${what} (lifecycle destroy = false)`);
+      continue;
+    }
     const gone = c.action === 'delete' || c.action === 'replace';
     // KV secrets and slots
     if (c.type === 'vault_generic_endpoint' && c.concept === 'secret' && gone) {

@@ -132,8 +132,38 @@ describe('plan summaries', () => {
     ]);
     expect(changes[1].replacedBecause).toEqual(['type']);
     expect(changes[0].attributes).toEqual(['data_json_wo_version']);
-    expect(countChanges(changes)).toEqual({ add: 0, change: 1, replace: 1, destroy: 0 });
+    expect(countChanges(changes)).toEqual({ add: 0, change: 1, replace: 1, destroy: 0, forget: 0 });
     expect(JSON.stringify(changes)).not.toMatch(/known-/);
+  });
+
+  it('reports a forgotten KV mount (lifecycle destroy = false) as forgotten and orphaned, never as deleted', () => {
+    const destroyPlan = {
+      resource_changes: [
+        { address: 'vault_mount.kv', type: 'vault_mount', mode: 'managed', change: { actions: ['forget'], before: { path: 'shop', type: 'kv' }, after: null } },
+        { address: 'vault_policy.p', type: 'vault_policy', mode: 'managed', change: { actions: ['delete'], before: { name: 'p' }, after: null } },
+      ],
+    };
+    const changes = changesFromPlan('shop-local-vault-config', destroyPlan);
+    expect(changes.map((c) => [c.address, c.action])).toEqual([
+      ['vault_mount.kv', 'forget'],
+      ['vault_policy.p', 'delete'],
+    ]);
+    expect(countChanges(changes)).toEqual({ add: 0, change: 0, replace: 0, destroy: 1, forget: 1 });
+    const flags = mergeFindings(changeFindings('shop-local-vault-config', changes));
+    expect(flags.filter((f) => /KV mount/.test(f.message)).map((f) => [f.level, f.message])).toEqual([
+      ['orphan', 'KV mount shop is forgotten, not deleted: it and every secret in it stay in Vault, unmanaged, and the next apply adopts it (import) (lifecycle destroy = false) (shop: local)'],
+    ]);
+    // create + forget is a replacement, not a plain create.
+    expect(changesFromPlan('s', { resource_changes: [{ address: 'vault_mount.kv', type: 'vault_mount', mode: 'managed', change: { actions: ['create', 'forget'], before: { path: 'shop' }, after: { path: 'shop' } } }] })[0].action).toBe('replace');
+  });
+
+  it('a resource removed from the config with lifecycle destroy = false is forgotten in the config diff too', () => {
+    const base: StackJson = { resource: { vault_mount: { kv: { path: 'shop', type: 'kv', lifecycle: { destroy: false } } }, vault_policy: { p: { name: 'p', policy: '' } } } } as unknown as StackJson;
+    const changes = diffSynthesized('shop-local-vault-config', base, { resource: {} } as unknown as StackJson);
+    expect(changes.map((c) => [c.address, c.action])).toEqual([
+      ['vault_mount.kv', 'forget'],
+      ['vault_policy.p', 'delete'],
+    ]);
   });
 });
 
