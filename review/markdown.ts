@@ -103,8 +103,8 @@ function stackSection(stacks: readonly StackReview[], cap: number): string[] {
   }
   out.push('');
   for (const s of changed) {
-    const { add, change, replace, destroy } = s.counts;
-    out.push(`<details><summary>${s.stack}: ${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy</summary>`, '');
+    const { add, change, replace, destroy, forget } = s.counts;
+    out.push(`<details><summary>${s.stack}: ${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy${forget ? `, ${forget} to forget` : ''}</summary>`, '');
     for (const concept of CONCEPTS) {
       const items = s.changes.filter((c) => c.concept === concept);
       if (!items.length) continue;

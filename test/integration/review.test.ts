@@ -78,7 +78,7 @@ describe('no change: both reference platforms, every environment', () => {
     expect(r.review.stacks.filter((s) => s.layer === 'vault-config' && s.note).map((s) => s.note)).toEqual([]);
     expect(planned(r.review)).toEqual(expectedPlanned(['pea-forecast', 'waqiti']));
     expect(r.review.timings.tofuMs).toBeGreaterThan(0);
-    for (const s of r.review.stacks) expect(s.counts).toEqual({ add: 0, change: 0, replace: 0, destroy: 0 });
+    for (const s of r.review.stacks) expect(s.counts).toEqual({ add: 0, change: 0, replace: 0, destroy: 0, forget: 0 });
     expect(r.review.stacks).toHaveLength(36);
     expect(r.markdown).toMatch(/Planned with OpenTofu: .*pea-forecast-local-vault-config, waqiti-local-vault-config against a local OpenBao/);
     expect(r.markdown).toContain('compared as synthesized JSON');
