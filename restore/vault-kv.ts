@@ -2,6 +2,7 @@
  * The three KV v2 calls a restore needs (metadata, read, write with check-and-set), over Vault's
  * HTTP API. Errors carry the status and Vault's error strings only, never data.
  */
+import { vaultRequest } from '../scripts/lib/vault-http';
 
 /** Thrown when Vault answers with an unexpected status or cannot be reached (exit 3). */
 export class VaultError extends Error {}
@@ -24,26 +25,11 @@ export class VaultKv {
   ) {}
 
   private async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const url = `${this.addr.replace(/\/+$/, '')}/v1/${this.mount}/${path}`;
-    let res: Response;
     try {
-      res = await fetch(url, {
-        method,
-        headers: { 'x-vault-token': this.token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
-      });
+      return await vaultRequest(this.addr, this.token, method, `${this.mount}/${path}`, body);
     } catch (err) {
       throw new VaultError(`cannot reach Vault at ${this.addr}: ${(err as Error).message}`);
     }
-    const text = await res.text();
-    let parsed: any;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, body: parsed };
   }
 
   private fail(what: string, r: { status: number; body: any }): VaultError {

@@ -5,6 +5,7 @@
  * secret's values) is read only to be discarded.
  */
 import type { PlatformPlan, ServicePlan } from '../../config/plan';
+import { vaultRequest } from './vault-http';
 
 /** How a service gets its Vault token. */
 export interface ServiceLogin {
@@ -33,22 +34,7 @@ export interface ServiceProof {
 }
 
 /** One Vault API call; the body is returned only to the caller in this file. */
-async function call(addr: string, token: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${addr}/v1/${path}`, {
-    method,
-    headers: { ...(token ? { 'x-vault-token': token } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed };
-}
+const call = vaultRequest;
 
 /**
  * Without a Kubernetes API server, Kubernetes auth cannot review a service-account token. The
